@@ -1,0 +1,31 @@
+# Sourced by quickstart.sh and test.sh: find a Python >= 3.12 and make .venv with it.
+# Honours $PYTHON; otherwise tries python3.13, python3.12, python3, then pyenv's installs.
+set -eu
+
+negsim_find_python() {
+    local candidates=()
+    [ -n "${PYTHON:-}" ] && candidates+=("$PYTHON")
+    candidates+=(python3.14 python3.13 python3.12 python3)
+    if command -v pyenv >/dev/null 2>&1; then
+        for dir in "$(pyenv root)"/versions/3.1[2-9]*; do
+            [ -x "$dir/bin/python3" ] && candidates+=("$dir/bin/python3")
+        done
+    fi
+    for py in "${candidates[@]}"; do
+        if "$py" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then
+            echo "$py"
+            return 0
+        fi
+    done
+    echo "negsim needs Python >= 3.12 (Mesa 3.5 requires it); none found. Set PYTHON=/path/to/python3.12." >&2
+    return 1
+}
+
+negsim_venv() {
+    if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then
+        rm -rf .venv
+        "$(negsim_find_python)" -m venv .venv
+    fi
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e "$1"
+}

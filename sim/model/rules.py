@@ -1,0 +1,251 @@
+"""The model's rules, one function each, over arrays with a leading replication axis.
+
+Read alongside docs/model.md ("Submodels"): each function there is named after one here.
+The batch engine and the Mesa model both call these; nothing else implements a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.params import Params
+
+ONGOING, AGREEMENT, CEASEFIRE, BREAKDOWN, STALEMATE = range(5)
+OUTCOME_NAMES = ("ongoing", "agreement", "ceasefire", "breakdown", "stalemate")
+FORMULATING_STYLES = ("formulative", "manipulative")
+
+
+@dataclass
+class State:
+    """What changes during a run, one row per replication."""
+
+    position: np.ndarray  # (R, N, K) current positions
+    batna: np.ndarray  # (R, N) current value of walking away
+    accumulated_cost: np.ndarray  # (R, N)
+    strikes: np.ndarray  # (R, N) consecutive rounds a party found the offer far below its BATNA
+    outcome: np.ndarray  # (R,) one of the outcome codes above
+    end_round: np.ndarray  # (R,) round the run ended in (0 while ongoing)
+    terms: np.ndarray  # (R, K) agreed package (NaN unless agreement)
+    proposal: np.ndarray  # (R, K) last package on the table
+    misperception: np.ndarray  # (R, N) persistent error in judging one's BATNA, in noise units
+
+
+def initial_state(p: Params) -> State:
+    rows, _, issues = p.ideal.shape
+    return State(
+        position=p.ideal.copy(),
+        batna=p.batna.copy(),
+        accumulated_cost=np.zeros_like(p.batna),
+        strikes=np.zeros(p.batna.shape, dtype=np.int32),
+        outcome=np.zeros(rows, dtype=np.int8),
+        end_round=np.zeros(rows, dtype=np.int32),
+        terms=np.full((rows, issues), np.nan),
+        proposal=np.full((rows, issues), np.nan),
+        misperception=np.zeros_like(p.batna),
+    )
+
+
+def utility(position: np.ndarray, weight: np.ndarray, package: np.ndarray) -> np.ndarray:
+    """Salience-weighted closeness of a package to each actor's position: 1 at the ideal point."""
+    return 1.0 - np.einsum("rnk,rnk->rn", weight, np.abs(package[:, None, :] - position))
+
+
+def accrue_costs(state: State, p: Params, shocks: np.ndarray) -> None:
+    """A month of war: costs accumulate and each party's BATNA falls, with battlefield shocks.
+
+    Fearon (1995): fighting is costly, so a bargaining range opens; Zartman (2000): when both
+    parties' BATNAs fall below what a deal offers, the conflict is ripe.
+    """
+    if p.mechanisms.costs:
+        state.accumulated_cost += p.cost
+        state.batna -= p.cost
+    if p.mechanisms.shocks:
+        state.batna += p.shock_sd[:, None] * shocks * p.is_party
+
+
+def current_red_lines(state: State, p: Params, applied: np.ndarray | None = None) -> np.ndarray:
+    """Red-line thresholds after softening with accumulated cost (at_least falls, at_most rises).
+
+    A patron's pressure (`applied`) counts as extra cost: it softens red lines the same way.
+    """
+    if not p.mechanisms.red_line_softening:
+        return p.red_threshold
+    felt = state.accumulated_cost if applied is None else state.accumulated_cost + applied
+    return p.red_threshold - p.red_sign * p.red_softening * felt[:, :, None]
+
+
+def exert_influence(state: State, p: Params) -> None:
+    """Friedkin-Johnsen influence: move towards a clout- and affinity-weighted mean of others'
+    positions, anchored to one's own initial position by stubbornness.
+
+    Mediators also speak to every actor present, with weight clout x trust. Actors move
+    less on issues they care more about (step scaled by 1 - salience).
+    """
+    if not p.mechanisms.influence:
+        return
+    listen = p.clout[:, None, :] * p.affinity
+    if p.mediators.any():
+        present = ~p.absent
+        through_mediation = p.clout[:, None, :] * p.trust
+        channel = present[:, None] & p.mediators[None, :]
+        listen = np.where(channel, np.maximum(listen, through_mediation), listen)
+    listen = listen / np.maximum(listen.sum(axis=2, keepdims=True), 1e-12)
+    social = np.einsum("rij,rjk->rik", listen, state.position)
+    anchor = p.stubbornness[:, :, None]
+    target = anchor * p.ideal + (1.0 - anchor) * social
+    step = p.influence_rate[:, None, None] * (1.0 - p.salience)
+    state.position += step * (target - state.position)
+
+
+def weighted_compromise(state: State, p: Params, members: np.ndarray) -> np.ndarray:
+    """The clout x salience-weighted mean position of `members` on each issue."""
+    w = p.clout[:, :, None] * p.salience * members[None, :, None]
+    return (w * state.position).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-12)
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted median over axis 1 of (R, N, K) arrays."""
+    order = np.argsort(values, axis=1)
+    v = np.take_along_axis(values, order, axis=1)
+    w = np.take_along_axis(weights, order, axis=1)
+    cumulative = np.cumsum(w, axis=1)
+    half = cumulative[:, -1:, :] / 2.0
+    index = np.argmax(cumulative >= half - 1e-12, axis=1)
+    return np.take_along_axis(v, index[:, None, :], axis=1)[:, 0, :]
+
+
+def nash_point(state: State, p: Params, members: np.ndarray, iterations: int = 8) -> np.ndarray:
+    """Nash (1950) bargaining point of `members`: the package maximising the product of their
+    gains over their BATNAs.
+
+    With salience-weighted linear utilities the optimum on each issue is a weighted median of
+    positions with weights salience / gain. We iterate that fixed point from the compromise,
+    damped by half each step; gains are floored at 0.05 so a member with nothing to gain
+    pulls hard without making the iteration swing from one side to the other.
+    """
+    package = weighted_compromise(state, p, members)
+    for _ in range(iterations):
+        gain = utility(state.position, p.weight, package) - state.batna
+        weights = p.weight / np.maximum(gain, 0.05)[:, :, None] * members[None, :, None]
+        package = 0.5 * (package + _weighted_median(state.position, weights))
+    return package
+
+
+def propose(state: State, p: Params, round_index: int) -> np.ndarray:
+    """The package on the table this round.
+
+    Formulative and manipulative mediators propose a compromise (Nash point or weighted
+    position of those present), tilted by their bias towards their own position (Kydd 2003).
+    Without a formulating mediator the parties present take turns to propose, each conceding
+    part of the way from its own position to the compromise.
+    """
+    present = ~p.absent
+    negotiators = present & (p.is_party | p.has_veto)
+    if p.style in FORMULATING_STYLES:
+        members = present & p.is_party
+        if p.proposal == "nash":
+            package = nash_point(state, p, members)
+        else:
+            package = weighted_compromise(state, p, negotiators)
+        if p.mechanisms.mediator_bias:
+            own = state.position[:, p.mediators, :].mean(axis=1)
+            package = package + p.bias[:, None] * (own - package)
+        return package
+    proposers = np.flatnonzero(present & p.is_party)
+    proposer = proposers[round_index % len(proposers)]
+    compromise = weighted_compromise(state, p, negotiators)
+    own = state.position[:, proposer, :]
+    return own + p.concession[:, None] * (compromise - own)
+
+
+def proposer_trust(p: Params, round_index: int) -> np.ndarray:
+    """Each actor's trust in whoever put the package forward: the mediators, or the proposing party."""
+    if p.style in FORMULATING_STYLES:
+        return p.trust[:, :, p.mediators].mean(axis=2)
+    proposers = np.flatnonzero(~p.absent & p.is_party)
+    return p.trust[:, :, proposers[round_index % len(proposers)]]
+
+
+def pressure(p: Params) -> np.ndarray:
+    """Leverage applied on this path: a patron's pressure on its client (Beardsley et al. 2006)."""
+    if not p.mechanisms.leverage or not p.pressing.any():
+        return np.zeros_like(p.batna)
+    return np.minimum(p.leverage[:, p.pressing, :].sum(axis=1), 1.0)
+
+
+def update_misperception(state: State, p: Params, noise: np.ndarray, t: int) -> None:
+    """Misperception persists: each actor's error drifts as an AR(1) process with stationary
+    variance 1 (an optimist stays optimistic for a while), rather than being redrawn monthly."""
+    if t == 0:
+        state.misperception = noise.copy()
+        return
+    rho = p.misperception_persistence[:, None]
+    state.misperception = rho * state.misperception + np.sqrt(1.0 - rho**2) * noise
+
+
+def perceive_batna(state: State, p: Params, applied: np.ndarray) -> np.ndarray:
+    """What each actor believes walking away is worth: its BATNA plus misperception (Fearon
+    1995), reduced for those present under facilitative mediation, minus a patron's pressure."""
+    if not p.mechanisms.perception_noise:
+        return state.batna - applied
+    spread = p.perception_noise[:, None] * np.ones_like(state.batna)
+    if p.style == "facilitative":
+        spread = spread * np.where(p.absent, 1.0, 1.0 - p.facilitation[:, None])
+    return state.batna + spread * state.misperception - applied
+
+
+def respects_red_lines(package: np.ndarray, thresholds: np.ndarray, p: Params) -> np.ndarray:
+    """(R, N) whether the package meets every actor's red lines (no red line: always met)."""
+    if not p.mechanisms.red_lines:
+        return np.ones(thresholds.shape[:2], dtype=bool)
+    margin = p.red_sign * (package[:, None, :] - thresholds)
+    return np.all((margin >= 0) | (p.red_sign == 0), axis=2)
+
+
+def judge_package(state: State, p: Params, package: np.ndarray, perceived: np.ndarray,
+                  applied: np.ndarray, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each actor's verdict: accept when the package, discounted by distrust of its author,
+    beats its perceived BATNA and meets its red lines (softened by pressure as by cost).
+
+    Returns (accepts, perceived value of the package), both (R, N).
+    """
+    value = utility(state.position, p.weight, package) - p.credibility_discount[:, None] * (1.0 - trust)
+    thresholds = current_red_lines(state, p, applied)
+    accepts = (value >= perceived) & respects_red_lines(package, thresholds, p)
+    return accepts, value
+
+
+def guarantors_consent(state: State, p: Params, package: np.ndarray) -> np.ndarray:
+    """(R,) True unless a guarantor holding a veto blocks: it approves when the package is worth
+    at least its reservation value and meets its red lines."""
+    if not p.mechanisms.veto or not p.has_veto.any():
+        return np.ones(package.shape[0], dtype=bool)
+    worth = utility(state.position, p.weight, package) >= state.batna
+    approves = worth & respects_red_lines(package, current_red_lines(state, p), p)
+    return np.all(approves | ~p.has_veto, axis=1)
+
+
+def ceasefire_agreed(state: State, p: Params, perceived: np.ndarray) -> np.ndarray:
+    """(R,) both parties prefer freezing today's lines (the status quo) to fighting on.
+
+    A ceasefire is not a settlement, so red lines do not apply to it; but without guarantees
+    either side may regroup and rearm (Fearon's commitment problem), so the freeze is worth
+    `commitment_problem` less than its terms.
+    """
+    if not p.mechanisms.ceasefire:
+        return np.zeros(perceived.shape[0], dtype=bool)
+    freeze = utility(state.position, p.weight, p.status_quo) - p.commitment_problem[:, None]
+    return np.all((freeze >= perceived) | ~p.is_party, axis=1)
+
+
+def count_walkout_strikes(state: State, p: Params, value: np.ndarray, perceived: np.ndarray,
+                          active: np.ndarray) -> np.ndarray:
+    """(R,) talks break down when a party has found the offer far below its BATNA (by more than
+    walkout_gap) for `patience` rounds in a row."""
+    far_below = (perceived - value > p.walkout_gap[:, None]) & p.is_party
+    state.strikes = np.where(active[:, None], np.where(far_below, state.strikes + 1, 0), state.strikes)
+    if not p.mechanisms.walkout:
+        return np.zeros(active.shape, dtype=bool)
+    return np.any(state.strikes >= p.patience, axis=1)
