@@ -20,6 +20,7 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 KeyPath = tuple[str | int, ...]
+_PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ def _compose(text: str, name: str) -> YamlDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = (exc.problem or "invalid YAML").strip()
-        suggestion = "use spaces, not tabs, for indentation" if "\t" in message or "tab" in message else None
+        is_tab = "\\t" in message or "\t" in message
+        suggestion = "use spaces, not tabs, for indentation" if is_tab else None
         raise NegsimError(
             [Problem(name, "", f"invalid YAML: {message}",
                      line=mark.line + 1 if mark else None,
@@ -124,6 +126,9 @@ class _Builder:
         if depth > MAX_DEPTH:
             self._fail(node, path, f"nested deeper than {MAX_DEPTH} levels")
         self._mark(node, path)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            self._fail(node, path, f"tag {node.tag} is not allowed in scenario files",
+                       "use plain YAML values (numbers, strings, lists, mappings)")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):

@@ -1,0 +1,44 @@
+"""Summaries of a run: agreement shares with Wilson intervals, medians, the outcome mix."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from sim.model.rules import OUTCOME_NAMES
+
+Z95 = 1.959963984540054
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion: honest near 0 and 1, unlike the Wald interval."""
+    if trials == 0:
+        return (0.0, 1.0)
+    share = successes / trials
+    denominator = 1 + z**2 / trials
+    centre = (share + z**2 / (2 * trials)) / denominator
+    half = z * math.sqrt(share * (1 - share) / trials + z**2 / (4 * trials**2)) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def _median_or_none(values: pd.Series) -> float | None:
+    values = values.dropna()
+    return None if values.empty else float(values.median())
+
+
+def summarise_path(label: str, table: pd.DataFrame, issues: list[str]) -> dict[str, Any]:
+    """The numbers `negsim run` prints for one path."""
+    n = len(table)
+    agreed = table[table["outcome"] == "agreement"]
+    low, high = wilson_interval(len(agreed), n)
+    counts = table["outcome"].value_counts()
+    return {
+        "label": label,
+        "replications": n,
+        "agreement": {"share": len(agreed) / n, "low": low, "high": high},
+        "outcomes": {name: int(counts.get(name, 0)) / n for name in OUTCOME_NAMES[1:]},
+        "median_rounds_to_agreement": _median_or_none(agreed["end_round"].astype(float)),
+        "median_terms": {issue: _median_or_none(agreed[f"terms.{issue}"]) for issue in issues},
+    }

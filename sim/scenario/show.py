@@ -1,0 +1,61 @@
+"""`negsim show`: each parameter beside the evidence it rests on."""
+
+from __future__ import annotations
+
+from rich.table import Table
+
+from sim.scenario.estimates import DEFAULT_SPREAD, Estimate
+from sim.scenario.references import bounds_of
+from sim.scenario.schema import Scenario
+from sim.scenario.walk import iter_estimates
+from sim.scenario.yaml_source import format_key_path
+
+
+def describe_distribution(estimate: Estimate, path: tuple) -> str:
+    """How the number is sampled, in a few characters."""
+    bounds = bounds_of(path)
+    if estimate.dist == "normal":
+        return f"normal({estimate.mean:g}, sd {estimate.sd:g}) on {bounds.describe()}"
+    if estimate.dist == "uniform":
+        return f"uniform({estimate.low:g}, {estimate.high:g})"
+    if estimate.dist == "triangular":
+        return f"triangular({estimate.low:g}, {estimate.mode:g}, {estimate.high:g})"
+    if estimate.dist == "beta":
+        return f"beta({estimate.a:g}, {estimate.b:g})"
+    sd = estimate.spread
+    if sd is None:
+        sd = DEFAULT_SPREAD[bounds.kind][estimate.provenance]
+        if bounds.kind == "rate":
+            sd *= abs(estimate.value or 0.0)
+    return "fixed" if sd == 0 else f"± {sd:.3g} (sd)"
+
+
+def evidence_tables(scenario: Scenario) -> list[Table]:
+    """One table per actor, then one for shared settings."""
+    groups: dict[str, list[tuple[tuple, Estimate]]] = {}
+    for path, estimate in iter_estimates(scenario):
+        group = f"actors.{path[1]}" if path[0] == "actors" else str(path[0])
+        groups.setdefault(group, []).append((path, estimate))
+    tables = []
+    for group, rows in groups.items():
+        title = group
+        if group.startswith("actors."):
+            actor = scenario.actors[group.split(".", 1)[1]]
+            title = f"{actor.name} ({actor.role}{', veto' if actor.veto else ''})"
+        table = Table(title=title, title_justify="left", show_lines=False, expand=True)
+        table.add_column("parameter", no_wrap=True)
+        table.add_column("value", justify="right")
+        table.add_column("spread", no_wrap=True)
+        table.add_column("basis", no_wrap=True)
+        table.add_column("evidence or reason", ratio=1)
+        skip = 2 if group.startswith("actors.") else 1
+        for path, estimate in rows:
+            table.add_row(
+                format_key_path(path[skip:]),
+                f"{estimate.center():.3g}",
+                describe_distribution(estimate, path),
+                estimate.provenance if estimate.provenance != "none" else "[dim]setting[/dim]",
+                estimate.reason,
+            )
+        tables.append(table)
+    return tables
