@@ -27,7 +27,8 @@ from sim.scenario.show import evidence_tables
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-out = Console()
+# Piped or redirected output gets a fixed, generous width instead of rich's 80 columns.
+out = Console() if sys.stdout.isatty() else Console(width=140)
 err = Console(stderr=True)
 
 
@@ -45,8 +46,10 @@ def validate(files: tuple[Path, ...]) -> None:
     for file in files:
         try:
             loaded = load_scenario(file)
-            out.print(f"[green]ok[/green] {file}: {len(loaded.variants)} path(s), "
-                      f"{len(next(iter(loaded.variants.values())).actors)} actors")
+            out.print(
+                f"[green]ok[/green] {file}: {len(loaded.variants)} path(s), "
+                f"{len(next(iter(loaded.variants.values())).actors)} actors"
+            )
         except NegsimError as exc:
             problems.append(exc)
     if problems:
@@ -55,7 +58,9 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--path", "path_name", help="Show this mediation path's parameters (default: the first).")
+@click.option(
+    "--path", "path_name", help="Show this mediation path's parameters (default: the first)."
+)
 def show(file: Path, path_name: str | None) -> None:
     """Print each actor's parameters beside their evidence."""
     loaded = load_scenario(file)
@@ -70,14 +75,28 @@ def show(file: Path, path_name: str | None) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--runs", type=click.IntRange(min=1), help="Replications per path (default: the file's run.replications).")
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1),
+    help="Replications per path (default: the file's run.replications).",
+)
 @click.option("--rounds", type=click.IntRange(min=1), help="Rounds (months) per replication.")
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path),
-              help="Result folder to create (default: results/<scenario>/<timestamp>).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Result folder to create (default: results/<scenario>/<timestamp>).",
+)
 @click.option("--plots/--no-plots", default=True, help="Draw PNG plots into the result folder.")
-def run(file: Path, runs: int | None, rounds: int | None, seed: int | None, out_dir: Path | None,
-        plots: bool) -> None:
+def run(
+    file: Path,
+    runs: int | None,
+    rounds: int | None,
+    seed: int | None,
+    out_dir: Path | None,
+    plots: bool,
+) -> None:
     """Run every mediation path in FILE and write a result folder."""
     loaded = load_scenario(file)
     settings = settings_for(loaded, runs, rounds, seed)
@@ -106,24 +125,33 @@ def run(file: Path, runs: int | None, rounds: int | None, seed: int | None, out_
 def plot(result_dir: Path, path_name: str | None) -> None:
     """Redraw the plots of RESULT_DIR from its saved tables."""
     if not (result_dir / writer.SUMMARY).is_file():
-        raise NegsimError.single(str(result_dir), "is not a negsim result folder (no summary.json)",
-                                 suggestion="give a folder that `negsim run` wrote")
+        raise NegsimError.single(
+            str(result_dir),
+            "is not a negsim result folder (no summary.json)",
+            suggestion="give a folder that `negsim run` wrote",
+        )
     summary = writer.read_summary(result_dir)
     if path_name is not None and path_name not in summary["paths"]:
-        raise NegsimError.single(str(result_dir), f"no mediation path `{path_name}`",
-                                 suggestion=f"choose one of: {', '.join(summary['paths'])}")
+        raise NegsimError.single(
+            str(result_dir),
+            f"no mediation path `{path_name}`",
+            suggestion=f"choose one of: {', '.join(summary['paths'])}",
+        )
     from sim.plots.draw import draw_all
 
     for png in draw_all(result_dir, trajectory_path=path_name):
         out.print(str(png))
 
 
-def _pick_path(loaded: LoadedScenario, name: str | None):  # noqa: ANN202 - a Scenario
+def _pick_path(loaded: LoadedScenario, name: str | None):
     if name is None:
         return next(iter(loaded.variants.values()))
     if name not in loaded.variants:
-        raise NegsimError.single(str(loaded.path), f"no mediation path `{name}`",
-                                 suggestion=f"choose one of: {', '.join(loaded.variants)}")
+        raise NegsimError.single(
+            str(loaded.path),
+            f"no mediation path `{name}`",
+            suggestion=f"choose one of: {', '.join(loaded.variants)}",
+        )
     return loaded.variants[name]
 
 
@@ -143,13 +171,19 @@ def _run_all(loaded: LoadedScenario, settings: RunSettings, staging: Path) -> di
     issues = list(summary["issues"])
     outputs = {}
     total = settings.replications * len(loaded.variants)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err, disable=not err.is_terminal, transient=True) as progress:
         task = progress.add_task("replications", total=total)
         for name, scenario in loaded.variants.items():
             progress.update(task, description=scenario.label)
-            outputs[name] = run_path(name, scenario, settings,
-                                     lambda done: progress.advance(task, done))
+            outputs[name] = run_path(
+                name, scenario, settings, lambda done: progress.advance(task, done)
+            )
     writer.write_tables(staging, outputs)
     summary["paths"] = {
         name: summarise_path(loaded.variants[name].label, output.replications, issues)

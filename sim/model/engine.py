@@ -27,6 +27,7 @@ class Noise:
 def draw_noise(scenario: Scenario, seed: int, start: int, stop: int, rounds: int) -> Noise:
     """Noise for replications [start, stop): one stream per (kind, actor, round), so a draw
     depends only on seed, scenario, replication, actor and round."""
+
     def block(kind: str) -> np.ndarray:
         out = np.empty((stop - start, rounds, len(scenario.actors)))
         for n, actor in enumerate(scenario.actors):
@@ -75,7 +76,9 @@ def advance(state: State, p: Params, noise: Noise, t: int, rounds: int) -> None:
         _finish(state, state.outcome == rules.ONGOING, rules.STALEMATE, t)
 
 
-def _finish(state: State, rows: np.ndarray, outcome: int, t: int, terms: np.ndarray | None = None) -> None:
+def _finish(
+    state: State, rows: np.ndarray, outcome: int, t: int, terms: np.ndarray | None = None
+) -> None:
     rows = rows & (state.outcome == rules.ONGOING)
     state.outcome[rows] = outcome
     state.end_round[rows] = t + 1
@@ -92,8 +95,14 @@ class BatchResult:
     trajectory: np.ndarray | None  # (T + 1, R, N, K) positions per round, if recorded
 
 
-def run_batch(scenario: Scenario, seed: int, start: int, stop: int, rounds: int,
-              record_trajectory: bool = False) -> BatchResult:
+def run_batch(
+    scenario: Scenario,
+    seed: int,
+    start: int,
+    stop: int,
+    rounds: int,
+    record_trajectory: bool = False,
+) -> BatchResult:
     """Run replications [start, stop) of one mediation path for `rounds` rounds."""
     params = build_params(scenario, seed, start, stop)
     noise = draw_noise(scenario, seed, start, stop, rounds)
@@ -108,6 +117,6 @@ def run_batch(scenario: Scenario, seed: int, start: int, stop: int, rounds: int,
             trajectory[t + 1] = state.position
         if not (state.outcome == rules.ONGOING).any():
             if trajectory is not None:
-                trajectory[t + 2:] = state.position
+                trajectory[t + 2 :] = state.position
             break
     return BatchResult(params=params, state=state, trajectory=trajectory)

@@ -68,10 +68,16 @@ class Params:
 
 
 def sample_estimates(scenario: Scenario, seed: int, start: int, stop: int) -> dict[str, np.ndarray]:
-    """Draw every estimate for replications [start, stop); keyed by its key path."""
+    """Draw every estimate for replications [start, stop); keyed by its key path.
+
+    With `mechanisms.parameter_uncertainty` off every estimate takes its central value.
+    """
     draws: dict[str, np.ndarray] = {}
     for path, estimate in iter_estimates(scenario):
         name = format_key_path(path)
+        if not scenario.mechanisms.parameter_uncertainty:
+            draws[name] = np.full(stop - start, estimate.center())
+            continue
         u = streams.uniforms(seed, scenario.name, f"param:{name}", start, stop)[:, 0]
         draws[name] = sample(estimate, bounds_of(path), u)
     return draws
@@ -92,8 +98,10 @@ def build_params(scenario: Scenario, seed: int, start: int, stop: int) -> Params
         return np.stack([get(("actors", a, name), default) for a in actors], axis=1)
 
     def per_issue(section: str) -> np.ndarray:
-        return np.stack([np.stack([get(("actors", a, section, i)) for i in issues], axis=1)
-                         for a in actors], axis=1)
+        return np.stack(
+            [np.stack([get(("actors", a, section, i)) for i in issues], axis=1) for a in actors],
+            axis=1,
+        )
 
     def between(section: str, default: float, self_value: float) -> np.ndarray:
         out = np.full((rows, n, n), default)
@@ -119,16 +127,35 @@ def build_params(scenario: Scenario, seed: int, start: int, stop: int) -> Params
     pressing = set(mediation.pressing)
     if mediation.style == "manipulative":
         pressing |= set(mediation.mediators)
-    dynamics = {name: get(("dynamics", name)) for name in
-                ("influence_rate", "perception_noise", "misperception_persistence", "shock_sd",
-                 "credibility_discount", "facilitation", "concession", "walkout_gap", "commitment_problem")}
+    dynamics = {
+        name: get(("dynamics", name))
+        for name in (
+            "influence_rate",
+            "perception_noise",
+            "misperception_persistence",
+            "shock_sd",
+            "credibility_discount",
+            "facilitation",
+            "concession",
+            "walkout_gap",
+            "commitment_problem",
+        )
+    }
     return Params(
-        actors=actors, issues=issues,
-        ideal=per_issue("position"), weight=weight, salience=salience,
-        clout=per_actor("clout"), stubbornness=per_actor("stubbornness"),
-        batna=per_actor("batna"), cost=per_actor("cost_of_war"),
-        red_sign=red_sign, red_threshold=red_threshold, red_softening=red_softening,
-        trust=between("trust", DEFAULT_TRUST, 1.0), affinity=between("affinity", 0.0, 1.0),
+        actors=actors,
+        issues=issues,
+        ideal=per_issue("position"),
+        weight=weight,
+        salience=salience,
+        clout=per_actor("clout"),
+        stubbornness=per_actor("stubbornness"),
+        batna=per_actor("batna"),
+        cost=per_actor("cost_of_war"),
+        red_sign=red_sign,
+        red_threshold=red_threshold,
+        red_softening=red_softening,
+        trust=between("trust", DEFAULT_TRUST, 1.0),
+        affinity=between("affinity", 0.0, 1.0),
         leverage=between("leverage", 0.0, 0.0),
         is_party=np.array([scenario.actors[a].role == "party" for a in actors]),
         has_veto=np.array([scenario.actors[a].veto for a in actors]),
@@ -139,7 +166,8 @@ def build_params(scenario: Scenario, seed: int, start: int, stop: int) -> Params
         mediators=np.array([a in mediation.mediators for a in actors]),
         pressing=np.array([a in pressing for a in actors]),
         absent=np.array([a in mediation.absent for a in actors]),
-        style=mediation.style, proposal=mediation.proposal,
+        style=mediation.style,
+        proposal=mediation.proposal,
         ceasefire_first=mediation.ceasefire_first,
         mechanisms=scenario.mechanisms,
         sampled=draws,

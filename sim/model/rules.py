@@ -204,14 +204,22 @@ def respects_red_lines(package: np.ndarray, thresholds: np.ndarray, p: Params) -
     return np.all((margin >= 0) | (p.red_sign == 0), axis=2)
 
 
-def judge_package(state: State, p: Params, package: np.ndarray, perceived: np.ndarray,
-                  applied: np.ndarray, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def judge_package(
+    state: State,
+    p: Params,
+    package: np.ndarray,
+    perceived: np.ndarray,
+    applied: np.ndarray,
+    trust: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Each actor's verdict: accept when the package, discounted by distrust of its author,
     beats its perceived BATNA and meets its red lines (softened by pressure as by cost).
 
     Returns (accepts, perceived value of the package), both (R, N).
     """
-    value = utility(state.position, p.weight, package) - p.credibility_discount[:, None] * (1.0 - trust)
+    value = utility(state.position, p.weight, package) - p.credibility_discount[:, None] * (
+        1.0 - trust
+    )
     thresholds = current_red_lines(state, p, applied)
     accepts = (value >= perceived) & respects_red_lines(package, thresholds, p)
     return accepts, value
@@ -240,12 +248,15 @@ def ceasefire_agreed(state: State, p: Params, perceived: np.ndarray) -> np.ndarr
     return np.all((freeze >= perceived) | ~p.is_party, axis=1)
 
 
-def count_walkout_strikes(state: State, p: Params, value: np.ndarray, perceived: np.ndarray,
-                          active: np.ndarray) -> np.ndarray:
+def count_walkout_strikes(
+    state: State, p: Params, value: np.ndarray, perceived: np.ndarray, active: np.ndarray
+) -> np.ndarray:
     """(R,) talks break down when a party has found the offer far below its BATNA (by more than
     walkout_gap) for `patience` rounds in a row."""
     far_below = (perceived - value > p.walkout_gap[:, None]) & p.is_party
-    state.strikes = np.where(active[:, None], np.where(far_below, state.strikes + 1, 0), state.strikes)
+    state.strikes = np.where(
+        active[:, None], np.where(far_below, state.strikes + 1, 0), state.strikes
+    )
     if not p.mechanisms.walkout:
         return np.zeros(active.shape, dtype=bool)
     return np.any(state.strikes >= p.patience, axis=1)

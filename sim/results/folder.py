@@ -18,8 +18,11 @@ from sim.errors import NegsimError
 def check_new_folder(target: Path) -> None:
     """Refuse early, before any work, if the result folder cannot be created."""
     if target.exists():
-        raise NegsimError.single(str(target), "already exists; negsim never overwrites results",
-                                 suggestion="choose another --out folder or remove this one")
+        raise NegsimError.single(
+            str(target),
+            "already exists; negsim never overwrites results",
+            suggestion="choose another --out folder or remove this one",
+        )
     parent = _first_existing(target.parent)
     if not parent.is_dir():
         raise NegsimError.single(str(target), f"{parent} is not a folder")
@@ -28,8 +31,11 @@ def check_new_folder(target: Path) -> None:
         parent.mkdir(parents=True, exist_ok=True)
         probe = tempfile.mkdtemp(prefix=".negsim-probe-", dir=parent)
     except OSError as exc:
-        raise NegsimError.single(str(target), f"cannot write here: {exc.strerror}",
-                                 suggestion="choose a writable --out folder") from None
+        raise NegsimError.single(
+            str(target),
+            f"cannot write here: {exc.strerror}",
+            suggestion="choose a writable --out folder",
+        ) from None
     finally:
         if probe:
             shutil.rmtree(probe, ignore_errors=True)
@@ -51,7 +57,9 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     try:
         yield staging
         if target.exists():
-            raise NegsimError.single(str(target), "appeared while the run was writing; not replaced")
+            raise NegsimError.single(
+                str(target), "appeared while the run was writing; not replaced"
+            )
         try:
             staging.rename(target)
         except OSError as exc:

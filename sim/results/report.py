@@ -13,9 +13,11 @@ def _percent(x: float) -> str:
 
 def outcome_table(summary: dict[str, Any]) -> Table:
     """Agreement share with its 95% Wilson interval, time to agreement, the other outcomes."""
-    table = Table(title=f"{summary['title']}\n{summary['replications']:,} replications per path, "
-                        f"{summary['rounds']} {summary['round_unit']}s, seed {summary['seed']}",
-                  title_justify="left")
+    table = Table(
+        title=f"{summary['title']}\n{summary['replications']:,} replications per path, "
+        f"{summary['rounds']} {summary['round_unit']}s, seed {summary['seed']}",
+        title_justify="left",
+    )
     table.add_column("mediation path")
     table.add_column("agreement [95% CI]", justify="right")
     table.add_column("median months to agreement", justify="right")
@@ -36,13 +38,17 @@ def outcome_table(summary: dict[str, Any]) -> Table:
 def terms_table(summary: dict[str, Any]) -> Table:
     """Median agreed terms per issue (agreements only), with the poles in the caption."""
     issues = summary["issues"]
-    table = Table(title="Median agreed terms (0..1 per issue; agreements only)", title_justify="left")
+    table = Table(
+        title="Median agreed terms (0..1 per issue; agreements only)", title_justify="left"
+    )
     table.add_column("mediation path")
     for issue_id in issues:
         table.add_column(issue_id, justify="right")
     for path in summary["paths"].values():
         terms = path["median_terms"]
-        table.add_row(path["label"], *("–" if terms[k] is None else f"{terms[k]:.2f}" for k in issues))
+        table.add_row(
+            path["label"], *("–" if terms[k] is None else f"{terms[k]:.2f}" for k in issues)
+        )
     table.caption = "\n".join(f"{k}: 0 = {v['low']}; 1 = {v['high']}" for k, v in issues.items())
     table.caption_justify = "left"
     return table

@@ -40,8 +40,9 @@ class PathOutput:
     trajectories: pd.DataFrame
 
 
-def settings_for(loaded: LoadedScenario, replications: int | None, rounds: int | None,
-                 seed: int | None) -> RunSettings:
+def settings_for(
+    loaded: LoadedScenario, replications: int | None, rounds: int | None, seed: int | None
+) -> RunSettings:
     """Command-line values override the scenario's `run:` section."""
     base = next(iter(loaded.variants.values())).run
     return RunSettings(
@@ -51,19 +52,28 @@ def settings_for(loaded: LoadedScenario, replications: int | None, rounds: int |
     )
 
 
-def run_path(path_id: str, scenario: Scenario, settings: RunSettings,
-             progress: Progress | None = None) -> PathOutput:
+def run_path(
+    path_id: str, scenario: Scenario, settings: RunSettings, progress: Progress | None = None
+) -> PathOutput:
     """All replications of one path, chunk by chunk."""
     tables, params, trajectory_chunks = [], [], []
     for start in range(0, settings.replications, CHUNK):
         stop = min(start + CHUNK, settings.replications)
         wants_trajectory = start < TRAJECTORY_REPLICATIONS
-        result = run_batch(scenario, settings.seed, start, stop, settings.rounds,
-                           record_trajectory=wants_trajectory)
+        result = run_batch(
+            scenario,
+            settings.seed,
+            start,
+            stop,
+            settings.rounds,
+            record_trajectory=wants_trajectory,
+        )
         tables.append(replication_table(path_id, result, start))
-        params.append(pd.DataFrame({"path": path_id,
-                                    "replication": np.arange(start, stop),
-                                    **result.params.sampled}))
+        params.append(
+            pd.DataFrame(
+                {"path": path_id, "replication": np.arange(start, stop), **result.params.sampled}
+            )
+        )
         if result.trajectory is not None:
             trajectory_chunks.append(result.trajectory[:, : TRAJECTORY_REPLICATIONS - start])
         if progress is not None:
@@ -72,7 +82,9 @@ def run_path(path_id: str, scenario: Scenario, settings: RunSettings,
     return PathOutput(
         replications=pd.concat(tables, ignore_index=True),
         parameters=pd.concat(params, ignore_index=True),
-        trajectories=trajectory_table(path_id, trajectory, list(scenario.actors), list(scenario.issues)),
+        trajectories=trajectory_table(
+            path_id, trajectory, list(scenario.actors), list(scenario.issues)
+        ),
     )
 
 
@@ -86,8 +98,9 @@ def replication_table(path_id: str, result: BatchResult, start: int) -> pd.DataF
     columns: dict[str, object] = {
         "path": path_id,
         "replication": np.arange(start, start + len(agreed)),
-        "outcome": pd.Categorical.from_codes(state.outcome.astype(int) - 1,
-                                             categories=list(OUTCOME_NAMES[1:])),
+        "outcome": pd.Categorical.from_codes(
+            state.outcome.astype(int) - 1, categories=list(OUTCOME_NAMES[1:])
+        ),
         "end_round": state.end_round,
     }
     columns |= {f"terms.{issue}": terms[:, k] for k, issue in enumerate(p.issues)}
@@ -95,14 +108,17 @@ def replication_table(path_id: str, result: BatchResult, start: int) -> pd.DataF
     return pd.DataFrame(columns)
 
 
-def trajectory_table(path_id: str, trajectory: np.ndarray, actors: list[str],
-                     issues: list[str]) -> pd.DataFrame:
+def trajectory_table(
+    path_id: str, trajectory: np.ndarray, actors: list[str], issues: list[str]
+) -> pd.DataFrame:
     """Quantiles of each actor's position on each issue, per round, across replications."""
     rounds = trajectory.shape[0]
     q = np.quantile(trajectory, QUANTILES, axis=1)  # (3, T+1, N, K)
-    index = pd.MultiIndex.from_product([range(rounds), actors, issues],
-                                       names=["round", "actor", "issue"])
-    frame = pd.DataFrame({f"q{int(level * 100)}": q[i].reshape(-1) for i, level in enumerate(QUANTILES)},
-                         index=index).reset_index()
+    index = pd.MultiIndex.from_product(
+        [range(rounds), actors, issues], names=["round", "actor", "issue"]
+    )
+    frame = pd.DataFrame(
+        {f"q{int(level * 100)}": q[i].reshape(-1) for i, level in enumerate(QUANTILES)}, index=index
+    ).reset_index()
     frame.insert(0, "path", path_id)
     return frame

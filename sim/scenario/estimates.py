@@ -57,27 +57,36 @@ class Estimate(Strict):
     def _check_shape(self) -> Estimate:
         if (self.value is None) == (self.dist is None):
             raise PydanticCustomError(
-                "estimate_shape", "give either `value:` or `dist:` (a distribution), not both or neither"
+                "estimate_shape",
+                "give either `value:` or `dist:` (a distribution), not both or neither",
             )
         given = [k for k in ("evidence", "inferred", "assumption") if getattr(self, k) is not None]
         if len(given) > 1:
             raise PydanticCustomError(
-                "estimate_provenance", "give one of evidence / inferred / assumption, not {given}",
+                "estimate_provenance",
+                "give one of evidence / inferred / assumption, not {given}",
                 {"given": " and ".join(given)},
             )
         needed = {
-            "normal": ("mean", "sd"), "uniform": ("low", "high"),
-            "beta": ("a", "b"), "triangular": ("low", "mode", "high"),
+            "normal": ("mean", "sd"),
+            "uniform": ("low", "high"),
+            "beta": ("a", "b"),
+            "triangular": ("low", "mode", "high"),
         }.get(self.dist or "", ())
         missing = [k for k in needed if getattr(self, k) is None]
         if missing:
             raise PydanticCustomError(
-                "estimate_params", "a {dist} distribution needs {missing}",
+                "estimate_params",
+                "a {dist} distribution needs {missing}",
                 {"dist": self.dist, "missing": ", ".join(missing)},
             )
         if self.dist == "normal" and self.sd is not None and self.sd < 0:
             raise PydanticCustomError("estimate_params", "sd must be >= 0")
-        if self.dist in ("uniform", "triangular") and self.low is not None and self.high is not None:
+        if (
+            self.dist in ("uniform", "triangular")
+            and self.low is not None
+            and self.high is not None
+        ):
             if self.low > self.high:
                 raise PydanticCustomError("estimate_params", "low must not exceed high")
             if self.mode is not None and not self.low <= self.mode <= self.high:
@@ -111,15 +120,17 @@ class Estimate(Strict):
             return float(self.mode)  # type: ignore[arg-type]
         if self.dist == "beta":
             mean01 = self.a / (self.a + self.b)  # type: ignore[operator]
-            return (self.low or 0.0) + mean01 * ((self.high if self.high is not None else 1.0)
-                                                   - (self.low or 0.0))
+            return (self.low or 0.0) + mean01 * (
+                (self.high if self.high is not None else 1.0) - (self.low or 0.0)
+            )
         return (self.low + self.high) / 2  # type: ignore[operator]
 
 
 def _coerce_estimate(raw: Any) -> Any:
     if isinstance(raw, bool):
-        raise PydanticCustomError("number_expected", "expected a number or a distribution, got {got}",
-                                  {"got": repr(raw)})
+        raise PydanticCustomError(
+            "number_expected", "expected a number or a distribution, got {got}", {"got": repr(raw)}
+        )
     if isinstance(raw, int | float):
         return {"value": float(raw)}
     if isinstance(raw, dict):
@@ -151,6 +162,7 @@ RATE = Bounds(0.0, np.inf, "rate")
 
 def check_in_bounds(estimate: Estimate, bounds: Bounds) -> str | None:
     """Return what is wrong if the estimate can produce values outside `bounds`."""
+
     def outside(x: float | None) -> bool:
         return x is not None and not bounds.low <= x <= bounds.high
 
@@ -158,7 +170,9 @@ def check_in_bounds(estimate: Estimate, bounds: Bounds) -> str | None:
         return f"expected a number in {bounds.describe()}, got {estimate.value:g}"
     if estimate.dist == "normal" and outside(estimate.mean):
         return f"mean must lie in {bounds.describe()}, got {estimate.mean:g}"
-    if estimate.dist in ("uniform", "triangular", "beta") and (outside(estimate.low) or outside(estimate.high)):
+    if estimate.dist in ("uniform", "triangular", "beta") and (
+        outside(estimate.low) or outside(estimate.high)
+    ):
         return f"the distribution's support must lie in {bounds.describe()}"
     return None
 

@@ -35,8 +35,9 @@ class LoadedScenario:
 
     def digest(self) -> str:
         """A hash of the fully resolved scenario: equal digests mean equal inputs."""
-        text = json.dumps({k: v.model_dump(mode="json") for k, v in self.variants.items()},
-                          sort_keys=True)
+        text = json.dumps(
+            {k: v.model_dump(mode="json") for k, v in self.variants.items()}, sort_keys=True
+        )
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -53,8 +54,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     _check_keys(data, TOP_LEVEL_KEYS, (), positions, str(path))
     raw_variants = data.pop("variants", None) or {BASE_VARIANT: {}}
     if not isinstance(raw_variants, dict):
-        raise _problem_of(positions, ("variants",), str(path),
-                       "expected a mapping from path names to variants")
+        raise _problem_of(
+            positions, ("variants",), str(path), "expected a mapping from path names to variants"
+        )
     base_positions = positions
     variants: dict[str, Scenario] = {}
     problems: list[Problem] = []
@@ -63,7 +65,9 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         if overrides is None:
             overrides = {}
         if not isinstance(overrides, dict):
-            problems.append(_problem_of(positions, prefix, str(path), "expected a mapping").problems[0])
+            problems.append(
+                _problem_of(positions, prefix, str(path), "expected a mapping").problems[0]
+            )
             continue
         try:
             _check_keys(overrides, VARIANT_KEYS, prefix, positions, str(path))
@@ -86,20 +90,31 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> YamlDocument:
     resolved = path.resolve()
     if resolved in chain:
         cycle = " -> ".join(str(p) for p in (*chain, resolved))
-        raise NegsimError.single(str(path), f"`extends:` forms a cycle: {cycle}",
-                                 suggestion="remove one of the `extends:` links")
+        raise NegsimError.single(
+            str(path),
+            f"`extends:` forms a cycle: {cycle}",
+            suggestion="remove one of the `extends:` links",
+        )
     document = read_yaml(path)
     parent = document.data.pop("extends", None)
     if parent is None:
         return document
     if not isinstance(parent, str):
-        raise _problem_of(document.positions, ("extends",), str(path),
-                       "expected the path of another scenario file (relative to this one)")
+        raise _problem_of(
+            document.positions,
+            ("extends",),
+            str(path),
+            "expected the path of another scenario file (relative to this one)",
+        )
     parent_path = path.parent / parent
     if not parent_path.exists():
-        raise _problem_of(document.positions, ("extends",), str(path),
-                       f"extended file {parent_path} does not exist",
-                       suggestion="paths in `extends:` are relative to the file that names them")
+        raise _problem_of(
+            document.positions,
+            ("extends",),
+            str(path),
+            f"extended file {parent_path} does not exist",
+            suggestion="paths in `extends:` are relative to the file that names them",
+        )
     base = _read_with_extends(parent_path, (*chain, resolved))
     positions = dict(base.positions)
     positions.update(document.positions)
@@ -116,37 +131,56 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     merged = dict(base)
     for key, value in override.items():
         old = merged.get(key)
-        if isinstance(old, dict) and isinstance(value, dict) and not (_is_leaf(old) or _is_leaf(value)):
+        if (
+            isinstance(old, dict)
+            and isinstance(value, dict)
+            and not (_is_leaf(old) or _is_leaf(value))
+        ):
             merged[key] = deep_merge(old, value)
         else:
             merged[key] = value
     return merged
 
 
-def _check_keys(data: dict[str, Any], allowed: tuple[str, ...], prefix: KeyPath,
-                positions: dict[KeyPath, Position], file: str) -> None:
+def _check_keys(
+    data: dict[str, Any],
+    allowed: tuple[str, ...],
+    prefix: KeyPath,
+    positions: dict[KeyPath, Position],
+    file: str,
+) -> None:
     problems = [
-        _problem_of(positions, (*prefix, key), file, "unknown key",
-                    suggestion=did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}")
-        .problems[0]
-        for key in data if key not in allowed
+        _problem_of(
+            positions,
+            (*prefix, key),
+            file,
+            "unknown key",
+            suggestion=did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}",
+        ).problems[0]
+        for key in data
+        if key not in allowed
     ]
     if problems:
         raise NegsimError(problems)
 
 
-def _validate(merged: dict[str, Any], positions: dict[KeyPath, Position], file: str,
-              variant_prefix: KeyPath) -> Scenario:
+def _validate(
+    merged: dict[str, Any], positions: dict[KeyPath, Position], file: str, variant_prefix: KeyPath
+) -> Scenario:
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
-        raise NegsimError([_from_pydantic(err, merged, positions, file) for err in exc.errors()]) from None
+        raise NegsimError(
+            [_from_pydantic(err, merged, positions, file) for err in exc.errors()]
+        ) from None
     problems = check_references(scenario)
     if problems:
-        raise NegsimError([
-            _problem_of(positions, path, file, message, suggestion=hint).problems[0]
-            for path, message, hint in problems
-        ])
+        raise NegsimError(
+            [
+                _problem_of(positions, path, file, message, suggestion=hint).problems[0]
+                for path, message, hint in problems
+            ]
+        )
     return scenario
 
 
@@ -155,20 +189,24 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
             path.append(part)
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
-            path.append(part)
-            node = node[part]
-        elif isinstance(part, str) and not part.startswith(("function-", "union[")) and "[" not in part:
+        elif (
+            isinstance(part, str)
+            and not part.startswith(("function-", "union["))
+            and "[" not in part
+        ):
             path.append(part)  # a missing key: name it, it has no position of its own
             node = None
     return tuple(path)
 
 
-def _from_pydantic(err: dict[str, Any], data: dict[str, Any],
-                   positions: dict[KeyPath, Position], file: str) -> Problem:
+def _from_pydantic(
+    err: dict[str, Any], data: dict[str, Any], positions: dict[KeyPath, Position], file: str
+) -> Problem:
     path = _clean_loc(err["loc"], data)
     kind = err["type"]
     suggestion = None
@@ -176,7 +214,8 @@ def _from_pydantic(err: dict[str, Any], data: dict[str, Any],
         message = "unknown key"
         allowed = allowed_keys(Scenario, path[:-1]) or []
         suggestion = did_you_mean(str(path[-1]), allowed) or (
-            f"allowed keys: {', '.join(allowed)}" if allowed else None)
+            f"allowed keys: {', '.join(allowed)}" if allowed else None
+        )
     elif kind == "missing":
         message = "required key is missing"
     elif kind == "literal_error":
@@ -199,11 +238,23 @@ def _nearest_position(positions: dict[KeyPath, Position], path: KeyPath) -> Posi
     return None
 
 
-def _problem_of(positions: dict[KeyPath, Position], path: KeyPath, file: str, message: str,
-                suggestion: str | None = None) -> NegsimError:
+def _problem_of(
+    positions: dict[KeyPath, Position],
+    path: KeyPath,
+    file: str,
+    message: str,
+    suggestion: str | None = None,
+) -> NegsimError:
     where = _nearest_position(positions, path)
-    return NegsimError([Problem(
-        file=where.file if where else file, key_path=format_key_path(path), message=message,
-        line=where.line if where else None, column=where.column if where else None,
-        suggestion=suggestion,
-    )])
+    return NegsimError(
+        [
+            Problem(
+                file=where.file if where else file,
+                key_path=format_key_path(path),
+                message=message,
+                line=where.line if where else None,
+                column=where.column if where else None,
+                suggestion=suggestion,
+            )
+        ]
+    )

@@ -28,7 +28,11 @@ def _hint(word: str, options: list[str]) -> str | None:
 
 
 def _check_ids(keys: list[str], known: list[str], path: KeyPath, what: str) -> list[Finding]:
-    return [((*path, key), f"unknown {what} `{key}`", _hint(key, known)) for key in keys if key not in known]
+    return [
+        ((*path, key), f"unknown {what} `{key}`", _hint(key, known))
+        for key in keys
+        if key not in known
+    ]
 
 
 def check_references(scenario: Scenario) -> list[Finding]:
@@ -41,35 +45,67 @@ def check_references(scenario: Scenario) -> list[Finding]:
         for section in ("position", "salience"):
             given = list(getattr(actor, section))
             findings += _check_ids(given, issues, (*base, section), "issue")
-            findings += [((*base, section, i), f"no {section} given for issue `{i}`",
-                          "every actor needs a value for every issue") for i in issues if i not in given]
+            findings += [
+                (
+                    (*base, section, i),
+                    f"no {section} given for issue `{i}`",
+                    "every actor needs a value for every issue",
+                )
+                for i in issues
+                if i not in given
+            ]
         findings += _check_ids(list(actor.red_lines), issues, (*base, "red_lines"), "issue")
         for section in ("trust", "affinity", "leverage"):
             findings += _check_ids(list(getattr(actor, section)), actors, (*base, section), "actor")
         if actor.role == "party":
-            findings += [((*base, key), f"a party needs `{key}`", None)
-                         for key in ("batna", "cost_of_war") if getattr(actor, key) is None]
+            findings += [
+                ((*base, key), f"a party needs `{key}`", None)
+                for key in ("batna", "cost_of_war")
+                if getattr(actor, key) is None
+            ]
     if sum(a.role == "party" for a in scenario.actors.values()) < 2:
-        findings.append((("actors",), "a negotiation needs at least two actors with role `party`", None))
+        findings.append(
+            (("actors",), "a negotiation needs at least two actors with role `party`", None)
+        )
     findings += _check_ids(list(scenario.status_quo), issues, ("status_quo",), "issue")
-    findings += [(("status_quo", i), f"no status quo given for issue `{i}`",
-                  "status_quo is what a ceasefire along today's lines means on each issue")
-                 for i in issues if i not in scenario.status_quo]
+    findings += [
+        (
+            ("status_quo", i),
+            f"no status quo given for issue `{i}`",
+            "status_quo is what a ceasefire along today's lines means on each issue",
+        )
+        for i in issues
+        if i not in scenario.status_quo
+    ]
     mediation = scenario.mediation
     for section in ("mediators", "pressing", "absent"):
         findings += _check_ids(getattr(mediation, section), actors, ("mediation", section), "actor")
     if mediation.style != "none" and not mediation.mediators:
-        findings.append((("mediation", "mediators"), f"style `{mediation.style}` needs a mediator",
-                         "name one or more actors, or use style: none"))
+        findings.append(
+            (
+                ("mediation", "mediators"),
+                f"style `{mediation.style}` needs a mediator",
+                "name one or more actors, or use style: none",
+            )
+        )
     if mediation.style == "none" and mediation.mediators:
-        findings.append((("mediation", "style"), "mediators are named but style is `none`",
-                         "choose facilitative, formulative or manipulative"))
+        findings.append(
+            (
+                ("mediation", "style"),
+                "mediators are named but style is `none`",
+                "choose facilitative, formulative or manipulative",
+            )
+        )
     for path, estimate in iter_estimates(scenario):
         wrong = check_in_bounds(estimate, bounds_of(path))
         if wrong:
             findings.append((path, wrong, None))
         if estimate.evidence and estimate.evidence.source not in scenario.sources:
-            findings.append(((*path, "evidence", "source"),
-                             f"unknown source `{estimate.evidence.source}`",
-                             _hint(estimate.evidence.source, list(scenario.sources))))
+            findings.append(
+                (
+                    (*path, "evidence", "source"),
+                    f"unknown source `{estimate.evidence.source}`",
+                    _hint(estimate.evidence.source, list(scenario.sources)),
+                )
+            )
     return findings

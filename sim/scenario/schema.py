@@ -18,6 +18,7 @@ def fixed(value: float) -> Estimate:
     """A default that is a plain number: set by the model, not by evidence."""
     return Field(default_factory=lambda: Estimate(value=value))  # type: ignore[return-value]
 
+
 Role = Literal["party", "guarantor", "mediator"]
 Style = Literal["none", "facilitative", "formulative", "manipulative"]
 ProposalRule = Literal["weighted", "nash"]
@@ -88,6 +89,7 @@ class Dynamics(Strict):
 class Mechanisms(Strict):
     """Switches: each mechanism can be turned off to see what it does."""
 
+    parameter_uncertainty: bool = True
     costs: bool = True
     shocks: bool = True
     influence: bool = True
@@ -137,5 +139,13 @@ class Scenario(Strict):
 
 
 # Keys a variant may set: its own description plus partial overrides of the base.
-VARIANT_KEYS = ("label", "description", "mediation", "actors", "dynamics", "mechanisms", "status_quo")
+VARIANT_KEYS = (
+    "label",
+    "description",
+    "mediation",
+    "actors",
+    "dynamics",
+    "mechanisms",
+    "status_quo",
+)
 TOP_LEVEL_KEYS = (*Scenario.model_fields.keys(), "extends", "variants")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from sim.scenario.estimates import DEFAULT_SPREAD, Estimate
@@ -55,7 +56,7 @@ def evidence_tables(scenario: Scenario) -> list[Table]:
                 f"{estimate.center():.3g}",
                 describe_distribution(estimate, path),
                 estimate.provenance if estimate.provenance != "none" else "[dim]setting[/dim]",
-                estimate.reason,
+                escape(estimate.reason),
             )
         tables.append(table)
     return tables

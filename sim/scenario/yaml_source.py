@@ -65,7 +65,9 @@ def read_yaml(path: Path, display_name: str | None = None) -> YamlDocument:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise NegsimError.single(
-            name, f"is not valid UTF-8 (byte {exc.start})", line=line,
+            name,
+            f"is not valid UTF-8 (byte {exc.start})",
+            line=line,
             suggestion="save the file as UTF-8",
         ) from None
     if not text.strip():
@@ -83,9 +85,16 @@ def _compose(text: str, name: str) -> YamlDocument:
         is_tab = "\\t" in message or "\t" in message
         suggestion = "use spaces, not tabs, for indentation" if is_tab else None
         raise NegsimError(
-            [Problem(name, "", f"invalid YAML: {message}",
-                     line=mark.line + 1 if mark else None,
-                     column=mark.column + 1 if mark else None, suggestion=suggestion)]
+            [
+                Problem(
+                    name,
+                    "",
+                    f"invalid YAML: {message}",
+                    line=mark.line + 1 if mark else None,
+                    column=mark.column + 1 if mark else None,
+                    suggestion=suggestion,
+                )
+            ]
         ) from None
     except yaml.YAMLError as exc:
         raise NegsimError.single(name, f"invalid YAML: {exc}") from None
@@ -107,11 +116,21 @@ class _Builder:
         self.positions: dict[KeyPath, Position] = {}
         self.count = 0
 
-    def _fail(self, node: yaml.Node, path: KeyPath, message: str, suggestion: str | None = None) -> None:
-        raise NegsimError([Problem(
-            self.name, format_key_path(path), message,
-            line=node.start_mark.line + 1, column=node.start_mark.column + 1, suggestion=suggestion,
-        )])
+    def _fail(
+        self, node: yaml.Node, path: KeyPath, message: str, suggestion: str | None = None
+    ) -> None:
+        raise NegsimError(
+            [
+                Problem(
+                    self.name,
+                    format_key_path(path),
+                    message,
+                    line=node.start_mark.line + 1,
+                    column=node.start_mark.column + 1,
+                    suggestion=suggestion,
+                )
+            ]
+        )
 
     def _mark(self, node: yaml.Node, path: KeyPath) -> None:
         self.positions.setdefault(
@@ -121,14 +140,22 @@ class _Builder:
     def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            self._fail(node, path, f"document expands to more than {MAX_NODES:,} values "
-                       "(too many aliases or too large)")
+            self._fail(
+                node,
+                path,
+                f"document expands to more than {MAX_NODES:,} values "
+                "(too many aliases or too large)",
+            )
         if depth > MAX_DEPTH:
             self._fail(node, path, f"nested deeper than {MAX_DEPTH} levels")
         self._mark(node, path)
         if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
-            self._fail(node, path, f"tag {node.tag} is not allowed in scenario files",
-                       "use plain YAML values (numbers, strings, lists, mappings)")
+            self._fail(
+                node,
+                path,
+                f"tag {node.tag} is not allowed in scenario files",
+                "use plain YAML values (numbers, strings, lists, mappings)",
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -136,24 +163,36 @@ class _Builder:
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError:
-            self._fail(node, path, f"tag {node.tag} is not allowed in scenario files",
-                       "use plain YAML values (numbers, strings, lists, mappings)")
+            self._fail(
+                node,
+                path,
+                f"tag {node.tag} is not allowed in scenario files",
+                "use plain YAML values (numbers, strings, lists, mappings)",
+            )
         return None  # unreachable: _fail raises
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._fail(key_node, path, "YAML merge keys (<<) are not supported",
-                           "use `extends:` to build on another scenario file")
+                self._fail(
+                    key_node,
+                    path,
+                    "YAML merge keys (<<) are not supported",
+                    "use `extends:` to build on another scenario file",
+                )
             if not isinstance(key_node, yaml.ScalarNode):
                 self._fail(key_node, path, "mapping keys must be plain names")
             key = str(key_node.value)
             child = (*path, key)
             if key in result:
                 first = self.positions[child]
-                self._fail(key_node, child, f"duplicate key (first given on line {first.line})",
-                           "remove one of the two entries")
+                self._fail(
+                    key_node,
+                    child,
+                    f"duplicate key (first given on line {first.line})",
+                    "remove one of the two entries",
+                )
             self.positions[child] = Position(
                 self.name, key_node.start_mark.line + 1, key_node.start_mark.column + 1
             )

@@ -1,0 +1,70 @@
+"""The Mesa model: one replication, step by step, for teaching and the interactive page.
+
+It is the batch engine with one row: `step` calls the same `advance` on arrays of length 1,
+so replication r here equals row r of a batch run with the same seed.
+"""
+
+from __future__ import annotations
+
+import mesa
+from mesa.datacollection import DataCollector
+
+from sim.model import rules
+from sim.model.agents import ActorAgent
+from sim.model.engine import advance, draw_noise
+from sim.model.params import build_params
+from sim.scenario.schema import Scenario
+
+
+class NegotiationModel(mesa.Model):
+    """One replication of one mediation path."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        replication: int = 0,
+        rounds: int | None = None,
+    ) -> None:
+        seed = scenario.run.seed if seed is None else seed
+        super().__init__(rng=seed)
+        self.negotiation = scenario  # `scenario` is Mesa's own attribute
+        self.seed = seed
+        self.replication = replication
+        self.rounds = rounds or scenario.run.rounds
+        self.params = build_params(scenario, seed, replication, replication + 1)
+        self.noise = draw_noise(scenario, seed, replication, replication + 1, self.rounds)
+        self.state = rules.initial_state(self.params)
+        for index, actor_id in enumerate(self.params.actors):
+            actor = scenario.actors[actor_id]
+            ActorAgent(self, index, actor_id, actor.name, actor.role)
+        issue_reporters = {
+            f"position.{issue}": (lambda agent, issue=issue: agent.position_on(issue))
+            for issue in self.params.issues
+        }
+        self.datacollector = DataCollector(
+            model_reporters={"outcome": "outcome"},
+            agent_reporters={"actor": "actor_id", "batna": "batna", **issue_reporters},
+        )
+        self.running = True
+        self.datacollector.collect(self)
+
+    @property
+    def outcome(self) -> str:
+        return rules.OUTCOME_NAMES[int(self.state.outcome[0])]
+
+    @property
+    def end_round(self) -> int:
+        return int(self.state.end_round[0])
+
+    @property
+    def terms(self) -> dict[str, float]:
+        return dict(zip(self.params.issues, self.state.terms[0].tolist(), strict=True))
+
+    def step(self) -> None:
+        """Play one round (one month) of the negotiation."""
+        if not self.running:
+            return
+        advance(self.state, self.params, self.noise, self.steps - 1, self.rounds)
+        self.datacollector.collect(self)
+        self.running = self.outcome == "ongoing"

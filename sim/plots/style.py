@@ -1,0 +1,126 @@
+"""The shared look of every plot: fonts, colour-blind-safe palettes, wrapping, titles, legends."""
+
+import functools
+import textwrap
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+import matplotlib
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+
+from sim.plots.result import Issue, Result
+
+# Okabe & Ito (2008), ordered so the first six differ most (orange and vermillion are kept
+# apart); yellow is last because it is hard to see on white.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#D55E00", "#F0E442")
+LINESTYLES = ("-", "--", "-.", ":")
+
+OUTCOME_COLOURS = {
+    "agreement": "#009E73",
+    "ceasefire": "#56B4E9",
+    "breakdown": "#D55E00",
+    "stalemate": "#999999",
+}
+
+RC = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.title_fontsize": 10,
+    "figure.titlesize": 13,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.8,
+}
+
+POLE_WIDTH = 24  # characters per line of a pole name on a 0..1 axis
+LABEL_WIDTH = 30  # characters per line of a path label
+
+
+@contextmanager
+def theme() -> Iterator[None]:
+    """Apply the house style; ticks are created lazily, so saving should happen inside it too."""
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def themed[**P, R](func: Callable[P, R]) -> Callable[P, R]:
+    """Build a figure under the house style, so plot functions look right when called alone."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with theme():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def wrap(text: str, width: int) -> str:
+    """Break long labels onto lines so they never run into neighbouring text."""
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def colours(ids: Sequence[str]) -> dict[str, str]:
+    """One fixed colour per id, by position, so a path keeps its colour across figures."""
+    return {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(ids)}
+
+
+def linestyles(ids: Sequence[str]) -> dict[str, str]:
+    """A second cue besides colour, for readers who cannot tell the colours apart."""
+    return {key: LINESTYLES[i % len(LINESTYLES)] for i, key in enumerate(ids)}
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white, whichever reads better on `background` (relative luminance)."""
+    r, g, b = to_rgb(background)
+    return "black" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 else "white"
+
+
+def letter(index: int) -> str:
+    """A short key (A, B, …) that ties a slot in a crowded panel to its legend entry."""
+    return chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+def title(fig: Figure, headline: str, result: Result) -> None:
+    """Every figure names what it shows and which scenario it comes from."""
+    fig.suptitle(f"{headline}\n{wrap(result.title, 100)}")
+
+
+def pole_axis(ax: Axes, issue: Issue) -> None:
+    """A 0..1 y axis labelled with what its ends mean; the labels sit inside the range."""
+    ax.set_ylim(-0.04, 1.04)
+    ax.set_yticks([0, 1], [wrap(issue.low, POLE_WIDTH), wrap(issue.high, POLE_WIDTH)])
+    for label, va in zip(ax.get_yticklabels(), ("bottom", "top"), strict=True):
+        label.set_verticalalignment(va)
+    ax.set_yticks([0.25, 0.5, 0.75], minor=True)
+    ax.tick_params(axis="y", which="minor", length=0)
+    ax.grid(axis="y", which="both")
+    ax.set_title(issue.label)
+
+
+def place_legend(
+    fig: Figure, spare: Sequence[Axes], entries: tuple[list[Artist], list[str]], heading: str
+) -> None:
+    """Use an empty grid slot for the legend when there is one, else put it under the panels."""
+    handles, labels = entries
+    for ax in spare:
+        ax.axis("off")
+    if spare:
+        spare[0].legend(handles, labels, loc="center", frameon=False, title=heading)
+    else:
+        fig.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=min(3, len(labels)),
+            frameon=False,
+            title=heading,
+        )

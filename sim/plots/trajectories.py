@@ -1,0 +1,65 @@
+"""How each actor's position moves over the talks on one mediation path."""
+
+import math
+
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from sim.plots import canvas, style
+from sim.plots.result import Issue, Result
+
+
+@style.themed
+def plot_trajectories(result: Result, path_id: str) -> Figure:
+    """One panel per issue: each actor's median position with its 10-90% band across runs."""
+    if path_id not in result.paths:
+        known = ", ".join(result.paths)
+        raise ValueError(f"unknown path {path_id!r}; the result has: {known}")
+    issues = list(result.issues.values())
+    ncols = 1 if len(issues) == 1 else 2
+    nrows = math.ceil(len(issues) / ncols)
+    fig, axes = canvas.new_figure((nrows, ncols), size=(12, 1.3 + 2.9 * nrows))
+    data = result.trajectories[result.trajectories["path"] == path_id]
+    present = [a for a in result.actors if a in set(data["actor"])]
+    colour = style.colours(list(result.actors))
+    for index, (ax, issue) in enumerate(zip(axes.flat, issues, strict=False)):
+        _draw_issue(ax, issue, data[data["issue"] == issue.id], present, colour)
+        ax.set_xlim(0, result.rounds)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if index + ncols >= len(issues):  # no panel below: label the time axis here
+            ax.set_xlabel(result.time_label)
+    handles = [Line2D([], [], color=colour[a], linewidth=2.2) for a in present]
+    labels = [result.actors[a] for a in present]
+    style.place_legend(fig, list(axes.flat[len(issues) :]), (handles, labels), "Actor")
+    fig.supylabel("position (line: median across runs; band: 10–90% of runs)", fontsize=10)
+    label = style.wrap(result.paths[path_id].label, 80)
+    style.title(fig, f"Position trajectories: {label}", result)
+    return fig
+
+
+def _draw_issue(
+    ax: Axes, issue: Issue, data: pd.DataFrame, actors: list[str], colour: dict[str, str]
+) -> None:
+    """Bands first, then median lines, so no band hides another actor's line."""
+    series = {a: data[data["actor"] == a].sort_values("round") for a in actors}
+    for actor, rows in series.items():
+        ax.fill_between(
+            rows["round"].to_numpy(),
+            rows["q10"].to_numpy(dtype=float),
+            rows["q90"].to_numpy(dtype=float),
+            color=colour[actor],
+            alpha=0.12,
+            linewidth=0,
+        )
+    for actor, rows in series.items():
+        ax.plot(
+            rows["round"].to_numpy(),
+            rows["q50"].to_numpy(dtype=float),
+            color=colour[actor],
+            linewidth=2,
+        )
+    ax.grid(axis="x")
+    style.pole_axis(ax, issue)

@@ -1,0 +1,166 @@
+"""The command line as a user meets it: exit codes, messages, result folders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import cli
+from tests.conftest import FLAGSHIP
+
+
+def negsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from sim.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def result_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("runs") / "flagship"
+    done = negsim("run", str(FLAGSHIP), "--runs", "300", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+def test_run_writes_a_complete_result_folder(result_dir: Path) -> None:
+    names = {p.name for p in result_dir.iterdir()}
+    assert {
+        "summary.json",
+        "manifest.json",
+        "replications.parquet",
+        "parameters.parquet",
+        "trajectories.parquet",
+        "scenario.resolved.json",
+        "plots",
+    } <= names
+    pngs = sorted(p.name for p in (result_dir / "plots").glob("*.png"))
+    assert pngs == ["agreement.png", "survival.png", "terms.png", "trajectories.png"]
+
+
+def test_summary_agrees_with_the_replication_table(result_dir: Path) -> None:
+    summary = json.loads((result_dir / "summary.json").read_text())
+    table = pd.read_parquet(result_dir / "replications.parquet")
+    assert set(table["path"]) == set(summary["paths"])
+    for name, path in summary["paths"].items():
+        rows = table[table["path"] == name]
+        assert len(rows) == 300
+        share = (rows["outcome"] == "agreement").mean()
+        assert path["agreement"]["share"] == pytest.approx(share)
+        assert path["agreement"]["low"] <= share <= path["agreement"]["high"]
+        assert sum(path["outcomes"].values()) == pytest.approx(1.0)
+
+
+def test_manifest_records_how_the_folder_was_made(result_dir: Path) -> None:
+    manifest = json.loads((result_dir / "manifest.json").read_text())
+    assert manifest["seed"] == 20241209 and manifest["replications"] == 300
+    assert manifest["command"][:2] == ["negsim", "run"]
+    assert "replications.parquet" in manifest["files"]
+    resolved = json.loads((result_dir / "scenario.resolved.json").read_text())
+    assert resolved["digest"] == manifest["scenario_digest"]
+
+
+def test_the_run_prints_a_table_per_path(tmp_path: Path) -> None:
+    done = negsim(
+        "run",
+        str(FLAGSHIP),
+        "--runs",
+        "20",
+        "--rounds",
+        "6",
+        "--no-plots",
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert done.returncode == 0, done.stderr
+    for label in ("China mediates", "No mediation", "agreement [95% CI]", "territory"):
+        assert label in done.stdout
+
+
+def test_plot_redraws_from_saved_results(result_dir: Path, tmp_path: Path) -> None:
+    (result_dir / "plots" / "agreement.png").unlink()
+    done = negsim("plot", str(result_dir), "--path", "no_mediation")
+    assert done.returncode == 0, done.stderr
+    assert (result_dir / "plots" / "agreement.png").stat().st_size > 0
+
+
+def test_existing_folder_is_never_overwritten(result_dir: Path) -> None:
+    before = (result_dir / "summary.json").read_bytes()
+    done = negsim("run", str(FLAGSHIP), "--runs", "5", "--out", str(result_dir))
+    assert done.returncode == 2
+    assert "already exists" in done.stderr and "Traceback" not in done.stderr
+    assert (result_dir / "summary.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["run", "missing.yaml"], "file not found"),
+        (["run", str(FLAGSHIP), "--runs", "-4"], "Invalid value for '--runs'"),
+        (["run", str(FLAGSHIP), "--rounds", "zero"], "Invalid value for '--rounds'"),
+        (["show", str(FLAGSHIP), "--path", "nowhere"], "no mediation path `nowhere`"),
+        (["plot", "."], "is not a negsim result folder"),
+        (["validate", str(FLAGSHIP), "missing.yaml"], "missing.yaml: file not found"),
+    ],
+)
+def test_bad_input_exits_2_with_one_message(args: list[str], expected: str, tmp_path: Path) -> None:
+    done = negsim(*args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert expected in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_validate_accepts_the_shipped_files() -> None:
+    done = negsim("validate", str(FLAGSHIP))
+    assert done.returncode == 0 and "ok" in done.stdout
+
+
+def test_show_prints_evidence_beside_values() -> None:
+    done = negsim("show", str(FLAGSHIP), "--path", "china_mediates")
+    assert done.returncode == 0, done.stderr
+    assert "I do not want [China] to act as a mediator." in " ".join(done.stdout.split())
+    assert "Ukraine (party)" in done.stdout
+
+
+def test_an_interrupted_run_leaves_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C midway through the second path: nothing appears, not even a partial folder."""
+    calls = {"n": 0}
+    real = cli.run_path
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "run_path", interrupted)
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "negsim",
+            "run",
+            str(FLAGSHIP),
+            "--runs",
+            "10",
+            "--no-plots",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 130
+    assert list(tmp_path.iterdir()) == []
+    assert "interrupted" in capsys.readouterr().err

@@ -1,0 +1,164 @@
+"""Plots: every PNG is drawn from a synthetic result folder, and the survival curve is exact."""
+
+import json
+import math
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.plots.draw import draw_all
+from sim.plots.survival import survival_curve
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ISSUES = {
+    "territory": (
+        "Territory",
+        "Russia keeps all occupied land incl. Crimea, recognised",
+        "1991 borders restored incl. Crimea",
+    ),
+    "ceasefire": (
+        "Ceasefire sequencing",
+        "immediate ceasefire on today's lines, talks after",
+        "no ceasefire before Russian withdrawal",
+    ),
+    "consent": (
+        "Ukraine's consent and the forum",
+        "terms settled among great powers",
+        "nothing about Ukraine without Ukraine",
+    ),
+}
+ACTORS = {
+    "ukraine": "Ukraine",
+    "russia": "Russia",
+    "united_states": "United States",
+    "china": "China",
+}
+PATHS = {  # id: (label, chance that a run agrees)
+    "china_mediates": ("China mediates (China–Brazil six points)", 0.3),
+    "us_ceasefire_first": ("US-led, immediate ceasefire first", 0.15),
+    "no_mediation": ("No mediation", 0.0),
+}
+
+
+def _wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def write_result(folder: Path, rounds: int = 24, reps: int = 60) -> Path:
+    """A small but complete result folder; the last path never agrees."""
+    rng = np.random.default_rng(7)
+    rows, traj, summary_paths = [], [], {}
+    for path_id, (label, chance) in PATHS.items():
+        outcome = rng.choice(
+            ["agreement", "ceasefire", "breakdown", "stalemate"],
+            size=reps,
+            p=[chance, (1 - chance) * 0.6, (1 - chance) * 0.2, (1 - chance) * 0.2],
+        )
+        end = np.where(outcome == "stalemate", rounds, rng.integers(1, rounds + 1, reps))
+        frame = pd.DataFrame(
+            {"path": path_id, "replication": np.arange(reps), "outcome": outcome, "end_round": end}
+        )
+        agreed = outcome == "agreement"
+        for issue in ISSUES:
+            frame[f"terms.{issue}"] = np.where(agreed, rng.beta(3, 3, reps), np.nan)
+        for actor in ACTORS:
+            frame[f"utility.{actor}"] = np.where(agreed, rng.uniform(0, 1, reps), np.nan)
+        rows.append(frame)
+        hits = int(agreed.sum())
+        low, high = _wilson(hits, reps)
+        summary_paths[path_id] = {
+            "label": label,
+            "replications": reps,
+            "agreement": {"share": hits / reps, "low": low, "high": high},
+            "outcomes": {
+                k: float(np.mean(outcome == k))
+                for k in ("agreement", "ceasefire", "breakdown", "stalemate")
+            },
+            "median_rounds_to_agreement": float(np.median(end[agreed])) if hits else None,
+            "median_terms": {
+                i: float(frame.loc[agreed, f"terms.{i}"].median()) if hits else None for i in ISSUES
+            },
+        }
+        for i, actor in enumerate(ACTORS):
+            for j, issue in enumerate(ISSUES):
+                start = (i * 0.3 + j * 0.1) % 1
+                median = start + (0.5 - start) * (1 - np.exp(-np.arange(rounds + 1) / 10))
+                spread = 0.02 + 0.1 * np.sqrt(np.arange(rounds + 1) / rounds)
+                traj.append(
+                    pd.DataFrame(
+                        {
+                            "path": path_id,
+                            "round": np.arange(rounds + 1),
+                            "actor": actor,
+                            "issue": issue,
+                            "q10": np.clip(median - spread, 0, 1),
+                            "q50": median,
+                            "q90": np.clip(median + spread, 0, 1),
+                        }
+                    )
+                )
+    summary = {
+        "scenario": "test-scenario",
+        "title": "Which mediation path converges? (synthetic test data)",
+        "rounds": rounds,
+        "replications": reps,
+        "seed": 1,
+        "round_unit": "month",
+        "issues": {k: {"label": v[0], "low": v[1], "high": v[2]} for k, v in ISSUES.items()},
+        "actors": ACTORS,
+        "paths": summary_paths,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    pd.concat(rows, ignore_index=True).to_parquet(folder / "replications.parquet")
+    pd.concat(traj, ignore_index=True).to_parquet(folder / "trajectories.parquet")
+    return folder
+
+
+def _assert_pngs(paths: list[Path], folder: Path) -> None:
+    names = {"agreement.png", "survival.png", "terms.png", "trajectories.png"}
+    assert {p.name for p in paths} == names
+    for path in paths:
+        assert path.parent == folder / "plots"
+        assert path.stat().st_size > 0
+        assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_draw_all_writes_four_valid_pngs_and_closes_figures(tmp_path: Path) -> None:
+    folder = write_result(tmp_path / "result")
+    before = set(plt.get_fignums())
+    _assert_pngs(draw_all(folder), folder)
+    assert set(plt.get_fignums()) == before
+
+
+def test_path_without_agreements_does_not_crash(tmp_path: Path) -> None:
+    folder = write_result(tmp_path / "result")
+    runs = pd.read_parquet(folder / "replications.parquet")
+    assert not (runs[runs["path"] == "no_mediation"]["outcome"] == "agreement").any()
+    _assert_pngs(draw_all(folder, trajectory_path="no_mediation"), folder)
+
+
+def test_unknown_trajectory_path_is_refused_before_drawing(tmp_path: Path) -> None:
+    folder = write_result(tmp_path / "result")
+    with pytest.raises(ValueError, match="unknown path"):
+        draw_all(folder, trajectory_path="nope")
+    assert not (folder / "plots").exists()
+
+
+def test_survival_curve_by_hand() -> None:
+    # agreements at rounds 2 and 5; a breakdown at round 3 and a stalemate at 6 never agree,
+    # so they stay in the denominator (Kaplan-Meier censoring at 3 would give 0.375 at 5).
+    curve = survival_curve([2, 3, 5, 6], [True, False, True, False], rounds=6)
+    np.testing.assert_allclose(curve, [1, 1, 0.75, 0.75, 0.75, 0.5, 0.5])
+
+
+def test_survival_curve_without_agreements_stays_at_one() -> None:
+    np.testing.assert_allclose(survival_curve([1, 4], [False, False], rounds=4), np.ones(5))
+    with pytest.raises(ValueError):
+        survival_curve([7], [True], rounds=6)
