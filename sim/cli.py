@@ -58,9 +58,7 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "--path", "path_name", help="Show this mediation path's parameters (default: the first)."
-)
+@click.option("--path", "path_name", help="Show this mediation path's parameters (default: the first).")
 def show(file: Path, path_name: str | None) -> None:
     """Print each actor's parameters beside their evidence."""
     loaded = load_scenario(file)
@@ -181,9 +179,7 @@ def _run_all(loaded: LoadedScenario, settings: RunSettings, staging: Path) -> di
         task = progress.add_task("replications", total=total)
         for name, scenario in loaded.variants.items():
             progress.update(task, description=scenario.label)
-            outputs[name] = run_path(
-                name, scenario, settings, lambda done: progress.advance(task, done)
-            )
+            outputs[name] = run_path(name, scenario, settings, lambda done: progress.advance(task, done))
     writer.write_tables(staging, outputs)
     summary["paths"] = {
         name: summarise_path(loaded.variants[name].label, output.replications, issues)

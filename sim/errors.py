@@ -22,11 +22,7 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = (
-            f"{where}: {self.key_path}: {self.message}"
-            if self.key_path
-            else f"{where}: {self.message}"
-        )
+        text = f"{where}: {self.key_path}: {self.message}" if self.key_path else f"{where}: {self.message}"
         if self.suggestion:
             text += f"\n    hint: {self.suggestion}"
         return text

@@ -38,9 +38,7 @@ def write_scenario(tmp_path: Path) -> Callable[[str, str], Path]:
 def extend(write_scenario: Callable[[str, str], Path]) -> Callable[..., LoadedScenario]:
     """Load a scenario that extends a shipped file with the given YAML overrides."""
 
-    def load(
-        overrides: str = "", base: Path = FLAGSHIP, name: str = "override.yaml"
-    ) -> LoadedScenario:
+    def load(overrides: str = "", base: Path = FLAGSHIP, name: str = "override.yaml") -> LoadedScenario:
         return load_scenario(write_scenario(f"extends: {base}\n{overrides}", name))
 
     return load

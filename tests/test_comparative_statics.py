@@ -30,8 +30,7 @@ def assert_not_lower(changed: np.ndarray, base: np.ndarray, what: str) -> None:
     discordant = np.mean(changed != base)
     tolerance = 3 * np.sqrt(discordant / len(base))
     assert changed.mean() >= base.mean() - tolerance, (
-        f"{what}: agreement fell from {base.mean():.3f} to {changed.mean():.3f} "
-        f"(tolerance {tolerance:.3f})"
+        f"{what}: agreement fell from {base.mean():.3f} to {changed.mean():.3f} (tolerance {tolerance:.3f})"
     )
 
 
@@ -81,9 +80,7 @@ def test_a_guarantor_veto_does_not_raise_agreement(extend) -> None:
 
 
 def test_without_noise_shocks_or_parameter_uncertainty_runs_are_deterministic(extend) -> None:
-    fixed = extend(
-        "mechanisms: {perception_noise: false, shocks: false, parameter_uncertainty: false}\n"
-    )
+    fixed = extend("mechanisms: {perception_noise: false, shocks: false, parameter_uncertainty: false}\n")
     scenario = fixed.variants["us_china_joint"]
     runs = [run_batch(scenario, seed, 0, 25, 60).state for seed in (1, 2)]
     for state in runs:

@@ -22,9 +22,7 @@ def test_mesa_run_matches_batch_row_round_by_round(flagship, path: str) -> None:
             model.step()
             positions.append(model.state.position[0].copy())
         steps = len(positions)
-        np.testing.assert_allclose(
-            np.array(positions), batch.trajectory[:steps, r], rtol=0, atol=1e-12
-        )
+        np.testing.assert_allclose(np.array(positions), batch.trajectory[:steps, r], rtol=0, atol=1e-12)
         assert model.outcome == OUTCOME_NAMES[batch.state.outcome[r]]
         assert model.end_round == batch.state.end_round[r] == steps - 1
         np.testing.assert_array_equal(model.state.terms[0], batch.state.terms[r])

@@ -77,8 +77,7 @@ def write_result(folder: Path, rounds: int = 24, reps: int = 60) -> Path:
             "replications": reps,
             "agreement": {"share": hits / reps, "low": low, "high": high},
             "outcomes": {
-                k: float(np.mean(outcome == k))
-                for k in ("agreement", "ceasefire", "breakdown", "stalemate")
+                k: float(np.mean(outcome == k)) for k in ("agreement", "ceasefire", "breakdown", "stalemate")
             },
             "median_rounds_to_agreement": float(np.median(end[agreed])) if hits else None,
             "median_terms": {

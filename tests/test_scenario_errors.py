@@ -66,9 +66,7 @@ def test_literal_choice_suggests(write_scenario) -> None:
         f"extends: {FLAGSHIP}\nvariants:\n  x:\n    mediation: {{mediators: [china], style: formulativ}}\n"
     )
     [message] = problems_of(path)
-    assert (
-        "mediation.style: expected one of" in message and "did you mean `formulative`?" in message
-    )
+    assert "mediation.style: expected one of" in message and "did you mean `formulative`?" in message
     assert f"{path}:4:" in message
 
 

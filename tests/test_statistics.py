@@ -17,9 +17,7 @@ def test_wilson_interval_matches_published_values() -> None:
 
 def test_wilson_interval_at_the_edges() -> None:
     low, high = wilson_interval(0, 100)
-    assert (
-        low == pytest.approx(0.0, abs=1e-12) and 0.03 < high < 0.04
-    )  # 3.7%: the rule of three, roughly
+    assert low == pytest.approx(0.0, abs=1e-12) and 0.03 < high < 0.04  # 3.7%: the rule of three, roughly
     low, high = wilson_interval(100, 100)
     assert high == pytest.approx(1.0, abs=1e-12) and 0.96 < low < 0.97
 
@@ -53,9 +51,7 @@ def test_draws_stay_in_the_valid_range() -> None:
         (Estimate(dist="normal", mean=0.5, sd=0.1), 0.5, 0.1),
     ],
 )
-def test_distributions_have_their_textbook_moments(
-    estimate: Estimate, mean: float, sd: float
-) -> None:
+def test_distributions_have_their_textbook_moments(estimate: Estimate, mean: float, sd: float) -> None:
     draws = sample(estimate, UNIT, U)
     assert draws.mean() == pytest.approx(mean, abs=1e-3)
     assert draws.std() == pytest.approx(sd, rel=0.01)

@@ -19,9 +19,7 @@ class ActorAgent(mesa.Agent):
 
     model: NegotiationModel
 
-    def __init__(
-        self, model: NegotiationModel, index: int, actor_id: str, name: str, role: str
-    ) -> None:
+    def __init__(self, model: NegotiationModel, index: int, actor_id: str, name: str, role: str) -> None:
         super().__init__(model)
         self.index = index
         self.actor_id = actor_id

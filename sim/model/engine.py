@@ -76,9 +76,7 @@ def advance(state: State, p: Params, noise: Noise, t: int, rounds: int) -> None:
         _finish(state, state.outcome == rules.ONGOING, rules.STALEMATE, t)
 
 
-def _finish(
-    state: State, rows: np.ndarray, outcome: int, t: int, terms: np.ndarray | None = None
-) -> None:
+def _finish(state: State, rows: np.ndarray, outcome: int, t: int, terms: np.ndarray | None = None) -> None:
     rows = rows & (state.outcome == rules.ONGOING)
     state.outcome[rows] = outcome
     state.end_round[rows] = t + 1

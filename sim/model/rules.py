@@ -217,9 +217,7 @@ def judge_package(
 
     Returns (accepts, perceived value of the package), both (R, N).
     """
-    value = utility(state.position, p.weight, package) - p.credibility_discount[:, None] * (
-        1.0 - trust
-    )
+    value = utility(state.position, p.weight, package) - p.credibility_discount[:, None] * (1.0 - trust)
     thresholds = current_red_lines(state, p, applied)
     accepts = (value >= perceived) & respects_red_lines(package, thresholds, p)
     return accepts, value
@@ -254,9 +252,7 @@ def count_walkout_strikes(
     """(R,) talks break down when a party has found the offer far below its BATNA (by more than
     walkout_gap) for `patience` rounds in a row."""
     far_below = (perceived - value > p.walkout_gap[:, None]) & p.is_party
-    state.strikes = np.where(
-        active[:, None], np.where(far_below, state.strikes + 1, 0), state.strikes
-    )
+    state.strikes = np.where(active[:, None], np.where(far_below, state.strikes + 1, 0), state.strikes)
     if not p.mechanisms.walkout:
         return np.zeros(active.shape, dtype=bool)
     return np.any(state.strikes >= p.patience, axis=1)

@@ -21,9 +21,7 @@ def _key(seed: int, scenario: str, stream: str) -> np.ndarray:
     return np.random.SeedSequence(entropy=seed, spawn_key=spawn_key).generate_state(2, np.uint64)
 
 
-def uniforms(
-    seed: int, scenario: str, stream: str, start: int, stop: int, per_rep: int = 1
-) -> np.ndarray:
+def uniforms(seed: int, scenario: str, stream: str, start: int, stop: int, per_rep: int = 1) -> np.ndarray:
     """Uniforms in the open interval (0, 1), shape (stop - start, per_rep)."""
     first, last = start * per_rep, stop * per_rep
     bit_generator = np.random.Philox(key=_key(seed, scenario, stream))
@@ -34,8 +32,6 @@ def uniforms(
     return values.reshape(stop - start, per_rep)
 
 
-def normals(
-    seed: int, scenario: str, stream: str, start: int, stop: int, per_rep: int
-) -> np.ndarray:
+def normals(seed: int, scenario: str, stream: str, start: int, stop: int, per_rep: int) -> np.ndarray:
     """Standard normals, shape (stop - start, per_rep), by the inverse CDF of `uniforms`."""
     return ndtri(uniforms(seed, scenario, stream, start, stop, per_rep))

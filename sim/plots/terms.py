@@ -29,8 +29,9 @@ def plot_terms(result: Result) -> Figure:
     colour = style.colours(ids)
     handles = [Patch(facecolor=colour[p], alpha=0.6) for p in ids]
     labels = [
-        f"{style.letter(i)}  {style.wrap(path.label, style.LABEL_WIDTH)}"
-        f" (n = {counts.get(p, 0):,})".replace("\n", "\n     ")
+        f"{style.letter(i)}  {style.wrap(path.label, style.LABEL_WIDTH)} (n = {counts.get(p, 0):,})".replace(
+            "\n", "\n     "
+        )
         for i, (p, path) in enumerate(result.paths.items())
     ]
     style.place_legend(fig, list(axes.flat[len(issues) :]), (handles, labels), "Mediation path")

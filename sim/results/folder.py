@@ -57,9 +57,7 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     try:
         yield staging
         if target.exists():
-            raise NegsimError.single(
-                str(target), "appeared while the run was writing; not replaced"
-            )
+            raise NegsimError.single(str(target), "appeared while the run was writing; not replaced")
         try:
             staging.rename(target)
         except OSError as exc:

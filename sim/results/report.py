@@ -38,17 +38,13 @@ def outcome_table(summary: dict[str, Any]) -> Table:
 def terms_table(summary: dict[str, Any]) -> Table:
     """Median agreed terms per issue (agreements only), with the poles in the caption."""
     issues = summary["issues"]
-    table = Table(
-        title="Median agreed terms (0..1 per issue; agreements only)", title_justify="left"
-    )
+    table = Table(title="Median agreed terms (0..1 per issue; agreements only)", title_justify="left")
     table.add_column("mediation path")
     for issue_id in issues:
         table.add_column(issue_id, justify="right")
     for path in summary["paths"].values():
         terms = path["median_terms"]
-        table.add_row(
-            path["label"], *("–" if terms[k] is None else f"{terms[k]:.2f}" for k in issues)
-        )
+        table.add_row(path["label"], *("–" if terms[k] is None else f"{terms[k]:.2f}" for k in issues))
     table.caption = "\n".join(f"{k}: 0 = {v['low']}; 1 = {v['high']}" for k, v in issues.items())
     table.caption_justify = "left"
     return table

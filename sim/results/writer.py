@@ -34,9 +34,7 @@ def describe_scenario(loaded: LoadedScenario, settings: RunSettings) -> dict[str
         "replications": settings.replications,
         "seed": settings.seed,
         "round_unit": "month",
-        "issues": {
-            k: {"label": v.label, "low": v.low, "high": v.high} for k, v in first.issues.items()
-        },
+        "issues": {k: {"label": v.label, "low": v.low, "high": v.high} for k, v in first.issues.items()},
         "actors": {k: v.name for k, v in first.actors.items()},
     }
 
@@ -49,9 +47,7 @@ def write_tables(folder: Path, outputs: dict[str, PathOutput]) -> None:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(
-        json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
-    )
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
 
 
 def write_resolved(folder: Path, loaded: LoadedScenario) -> None:
@@ -61,8 +57,7 @@ def write_resolved(folder: Path, loaded: LoadedScenario) -> None:
         {
             "digest": loaded.digest(),
             "paths": {
-                name: v.model_dump(mode="json", exclude_none=True)
-                for name, v in loaded.variants.items()
+                name: v.model_dump(mode="json", exclude_none=True) for name, v in loaded.variants.items()
             },
         },
     )

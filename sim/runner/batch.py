@@ -70,9 +70,7 @@ def run_path(
         )
         tables.append(replication_table(path_id, result, start))
         params.append(
-            pd.DataFrame(
-                {"path": path_id, "replication": np.arange(start, stop), **result.params.sampled}
-            )
+            pd.DataFrame({"path": path_id, "replication": np.arange(start, stop), **result.params.sampled})
         )
         if result.trajectory is not None:
             trajectory_chunks.append(result.trajectory[:, : TRAJECTORY_REPLICATIONS - start])
@@ -82,9 +80,7 @@ def run_path(
     return PathOutput(
         replications=pd.concat(tables, ignore_index=True),
         parameters=pd.concat(params, ignore_index=True),
-        trajectories=trajectory_table(
-            path_id, trajectory, list(scenario.actors), list(scenario.issues)
-        ),
+        trajectories=trajectory_table(path_id, trajectory, list(scenario.actors), list(scenario.issues)),
     )
 
 
@@ -114,9 +110,7 @@ def trajectory_table(
     """Quantiles of each actor's position on each issue, per round, across replications."""
     rounds = trajectory.shape[0]
     q = np.quantile(trajectory, QUANTILES, axis=1)  # (3, T+1, N, K)
-    index = pd.MultiIndex.from_product(
-        [range(rounds), actors, issues], names=["round", "actor", "issue"]
-    )
+    index = pd.MultiIndex.from_product([range(rounds), actors, issues], names=["round", "actor", "issue"])
     frame = pd.DataFrame(
         {f"q{int(level * 100)}": q[i].reshape(-1) for i, level in enumerate(QUANTILES)}, index=index
     ).reset_index()

@@ -82,11 +82,7 @@ class Estimate(Strict):
             )
         if self.dist == "normal" and self.sd is not None and self.sd < 0:
             raise PydanticCustomError("estimate_params", "sd must be >= 0")
-        if (
-            self.dist in ("uniform", "triangular")
-            and self.low is not None
-            and self.high is not None
-        ):
+        if self.dist in ("uniform", "triangular") and self.low is not None and self.high is not None:
             if self.low > self.high:
                 raise PydanticCustomError("estimate_params", "low must not exceed high")
             if self.mode is not None and not self.low <= self.mode <= self.high:

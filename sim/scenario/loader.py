@@ -35,9 +35,7 @@ class LoadedScenario:
 
     def digest(self) -> str:
         """A hash of the fully resolved scenario: equal digests mean equal inputs."""
-        text = json.dumps(
-            {k: v.model_dump(mode="json") for k, v in self.variants.items()}, sort_keys=True
-        )
+        text = json.dumps({k: v.model_dump(mode="json") for k, v in self.variants.items()}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -65,9 +63,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         if overrides is None:
             overrides = {}
         if not isinstance(overrides, dict):
-            problems.append(
-                _problem_of(positions, prefix, str(path), "expected a mapping").problems[0]
-            )
+            problems.append(_problem_of(positions, prefix, str(path), "expected a mapping").problems[0])
             continue
         try:
             _check_keys(overrides, VARIANT_KEYS, prefix, positions, str(path))
@@ -131,11 +127,7 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     merged = dict(base)
     for key, value in override.items():
         old = merged.get(key)
-        if (
-            isinstance(old, dict)
-            and isinstance(value, dict)
-            and not (_is_leaf(old) or _is_leaf(value))
-        ):
+        if isinstance(old, dict) and isinstance(value, dict) and not (_is_leaf(old) or _is_leaf(value)):
             merged[key] = deep_merge(old, value)
         else:
             merged[key] = value
@@ -170,9 +162,7 @@ def _validate(
     try:
         scenario = Scenario.model_validate(merged)
     except ValidationError as exc:
-        raise NegsimError(
-            [_from_pydantic(err, merged, positions, file) for err in exc.errors()]
-        ) from None
+        raise NegsimError([_from_pydantic(err, merged, positions, file) for err in exc.errors()]) from None
     problems = check_references(scenario)
     if problems:
         raise NegsimError(
@@ -194,11 +184,7 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
         ):
             path.append(part)
             node = node[part]
-        elif (
-            isinstance(part, str)
-            and not part.startswith(("function-", "union["))
-            and "[" not in part
-        ):
+        elif isinstance(part, str) and not part.startswith(("function-", "union[")) and "[" not in part:
             path.append(part)  # a missing key: name it, it has no position of its own
             node = None
     return tuple(path)

@@ -28,11 +28,7 @@ def _hint(word: str, options: list[str]) -> str | None:
 
 
 def _check_ids(keys: list[str], known: list[str], path: KeyPath, what: str) -> list[Finding]:
-    return [
-        ((*path, key), f"unknown {what} `{key}`", _hint(key, known))
-        for key in keys
-        if key not in known
-    ]
+    return [((*path, key), f"unknown {what} `{key}`", _hint(key, known)) for key in keys if key not in known]
 
 
 def check_references(scenario: Scenario) -> list[Finding]:
@@ -64,9 +60,7 @@ def check_references(scenario: Scenario) -> list[Finding]:
                 if getattr(actor, key) is None
             ]
     if sum(a.role == "party" for a in scenario.actors.values()) < 2:
-        findings.append(
-            (("actors",), "a negotiation needs at least two actors with role `party`", None)
-        )
+        findings.append((("actors",), "a negotiation needs at least two actors with role `party`", None))
     findings += _check_ids(list(scenario.status_quo), issues, ("status_quo",), "issue")
     findings += [
         (

@@ -116,9 +116,7 @@ class _Builder:
         self.positions: dict[KeyPath, Position] = {}
         self.count = 0
 
-    def _fail(
-        self, node: yaml.Node, path: KeyPath, message: str, suggestion: str | None = None
-    ) -> None:
+    def _fail(self, node: yaml.Node, path: KeyPath, message: str, suggestion: str | None = None) -> None:
         raise NegsimError(
             [
                 Problem(
@@ -143,8 +141,7 @@ class _Builder:
             self._fail(
                 node,
                 path,
-                f"document expands to more than {MAX_NODES:,} values "
-                "(too many aliases or too large)",
+                f"document expands to more than {MAX_NODES:,} values (too many aliases or too large)",
             )
         if depth > MAX_DEPTH:
             self._fail(node, path, f"nested deeper than {MAX_DEPTH} levels")
