@@ -44,8 +44,7 @@ def advance(state: State, p: Params, noise: Noise, t: int, rounds: int) -> None:
     active = state.outcome == rules.ONGOING
     if not active.any():
         return
-    before_position, before_batna = state.position.copy(), state.batna.copy()
-    before_cost, before_error = state.accumulated_cost.copy(), state.misperception.copy()
+    frozen = None if active.all() else _snapshot(state)
 
     rules.accrue_costs(state, p, noise.shocks[:, t, :])
     rules.exert_influence(state, p)
@@ -63,17 +62,28 @@ def advance(state: State, p: Params, noise: Noise, t: int, rounds: int) -> None:
         ceasefire = rules.ceasefire_agreed(state, p, perceived + applied) & ~settled
     broke = rules.count_walkout_strikes(state, p, value, perceived, active) & ~settled & ~ceasefire
 
-    inactive = ~active
-    np.copyto(state.position, before_position, where=inactive[:, None, None])
-    np.copyto(state.batna, before_batna, where=inactive[:, None])
-    np.copyto(state.accumulated_cost, before_cost, where=inactive[:, None])
-    np.copyto(state.misperception, before_error, where=inactive[:, None])
+    if frozen is not None:
+        _restore(state, frozen, ~active)
     np.copyto(state.proposal, package, where=active[:, None])
     _finish(state, active & settled, rules.AGREEMENT, t, terms=package)
     _finish(state, active & ceasefire, rules.CEASEFIRE, t)
     _finish(state, active & broke, rules.BREAKDOWN, t)
     if t == rounds - 1:
         _finish(state, state.outcome == rules.ONGOING, rules.STALEMATE, t)
+
+
+_EVOLVING = ("position", "batna", "accumulated_cost", "misperception")
+
+
+def _snapshot(state: State) -> dict[str, np.ndarray]:
+    return {name: getattr(state, name).copy() for name in _EVOLVING}
+
+
+def _restore(state: State, frozen: dict[str, np.ndarray], rows: np.ndarray) -> None:
+    """Undo this round's changes in rows that had already ended: their state stays frozen."""
+    for name, before in frozen.items():
+        current = getattr(state, name)
+        current[rows] = before[rows]
 
 
 def _finish(state: State, rows: np.ndarray, outcome: int, t: int, terms: np.ndarray | None = None) -> None:
@@ -94,14 +104,14 @@ class BatchResult:
 
 
 def run_batch(
-    scenario: Scenario,
-    seed: int,
-    start: int,
-    stop: int,
-    rounds: int,
-    record_trajectory: bool = False,
+    scenario: Scenario, seed: int, start: int, stop: int, rounds: int, record_trajectory: bool = False
 ) -> BatchResult:
-    """Run replications [start, stop) of one mediation path for `rounds` rounds."""
+    """Run replications [start, stop) of one mediation path for `rounds` rounds.
+
+    Rows that have ended are dropped from the working set once they make up a third of it,
+    so later rounds only compute what is still being negotiated. Dropping rows changes no
+    result: every rule acts row by row.
+    """
     params = build_params(scenario, seed, start, stop)
     noise = draw_noise(scenario, seed, start, stop, rounds)
     state = rules.initial_state(params)
@@ -109,12 +119,24 @@ def run_batch(
     if record_trajectory:
         trajectory = np.empty((rounds + 1, *state.position.shape))
         trajectory[0] = state.position
+    rows = np.arange(stop - start)
+    work_params, work_state, work_noise = params, state, noise
     for t in range(rounds):
-        advance(state, params, noise, t, rounds)
+        advance(work_state, work_params, work_noise, t, rounds)
         if trajectory is not None:
-            trajectory[t + 1] = state.position
-        if not (state.outcome == rules.ONGOING).any():
-            if trajectory is not None:
-                trajectory[t + 2 :] = state.position
+            trajectory[t + 1] = trajectory[t]
+            trajectory[t + 1, rows] = work_state.position
+        ongoing = work_state.outcome == rules.ONGOING
+        if not ongoing.any():
             break
+        if ongoing.mean() < 2 / 3:
+            if work_state is not state:
+                state.put(rows, work_state)
+            rows, work_params = rows[ongoing], work_params.take(ongoing)
+            work_state = work_state.take(ongoing)
+            work_noise = Noise(work_noise.shocks[ongoing], work_noise.perception[ongoing])
+    if work_state is not state:
+        state.put(rows, work_state)
+    if trajectory is not None:
+        trajectory[t + 2 :] = trajectory[t + 1]
     return BatchResult(params=params, state=state, trajectory=trajectory)

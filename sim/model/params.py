@@ -6,7 +6,7 @@ issue (R, N, K), between actors (R, N, N) with [i, j] meaning "i towards j".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
@@ -18,6 +18,8 @@ from sim.scenario.walk import KeyPath, iter_estimates
 from sim.scenario.yaml_source import format_key_path
 
 DEFAULT_TRUST = 0.5  # trust in an actor the scenario says nothing about: neither trusted nor not
+# Arrays that describe the actors, not a replication: they have no leading replication axis.
+STRUCTURAL = frozenset({"red_sign", "is_party", "has_veto", "mediators", "pressing", "absent"})
 
 
 @dataclass
@@ -65,6 +67,15 @@ class Params:
     @property
     def replications(self) -> int:
         return self.ideal.shape[0]
+
+    def take(self, rows: np.ndarray) -> Params:
+        """The same parameters for a subset of replications (sampled draws are not carried)."""
+        subset = {
+            f.name: getattr(self, f.name)[rows]
+            for f in fields(self)
+            if f.name not in STRUCTURAL and isinstance(getattr(self, f.name), np.ndarray)
+        }
+        return replace(self, **subset, sampled={})
 
 
 def sample_estimates(scenario: Scenario, seed: int, start: int, stop: int) -> dict[str, np.ndarray]:

@@ -6,7 +6,7 @@ The batch engine and the Mesa model both call these; nothing else implements a r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -30,6 +30,15 @@ class State:
     terms: np.ndarray  # (R, K) agreed package (NaN unless agreement)
     proposal: np.ndarray  # (R, K) last package on the table
     misperception: np.ndarray  # (R, N) persistent error in judging one's BATNA, in noise units
+
+    def take(self, rows: np.ndarray) -> State:
+        """A copy of the state of a subset of replications."""
+        return State(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
+    def put(self, rows: np.ndarray, part: State) -> None:
+        """Write a subset's state back into these rows."""
+        for f in fields(self):
+            getattr(self, f.name)[rows] = getattr(part, f.name)
 
 
 def initial_state(p: Params) -> State:
@@ -80,19 +89,20 @@ def exert_influence(state: State, p: Params) -> None:
     """Friedkin-Johnsen influence: move towards a clout- and affinity-weighted mean of others'
     positions, anchored to one's own initial position by stubbornness.
 
-    Mediators also speak to every actor present, with weight clout x trust. Actors move
-    less on issues they care more about (step scaled by 1 - salience).
+    Mediators also speak to every party and veto holder at the table, with weight
+    clout x trust. Actors move less on issues they care more about (step scaled by
+    1 - salience).
     """
     if not p.mechanisms.influence:
         return
     listen = p.clout[:, None, :] * p.affinity
     if p.mediators.any():
-        present = ~p.absent
+        at_the_table = ~p.absent & (p.is_party | p.has_veto)
         through_mediation = p.clout[:, None, :] * p.trust
-        channel = present[:, None] & p.mediators[None, :]
+        channel = at_the_table[:, None] & p.mediators[None, :]
         listen = np.where(channel, np.maximum(listen, through_mediation), listen)
     listen = listen / np.maximum(listen.sum(axis=2, keepdims=True), 1e-12)
-    social = np.einsum("rij,rjk->rik", listen, state.position)
+    social = listen @ state.position  # batched (R, N, N) @ (R, N, K)
     anchor = p.stubbornness[:, :, None]
     target = anchor * p.ideal + (1.0 - anchor) * social
     step = p.influence_rate[:, None, None] * (1.0 - p.salience)
@@ -105,15 +115,13 @@ def weighted_compromise(state: State, p: Params, members: np.ndarray) -> np.ndar
     return (w * state.position).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-12)
 
 
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted median over axis 1 of (R, N, K) arrays."""
-    order = np.argsort(values, axis=1)
-    v = np.take_along_axis(values, order, axis=1)
+def _weighted_median(sorted_values: np.ndarray, order: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted median over axis 1 of (R, N, K) arrays; values come pre-sorted with their order."""
     w = np.take_along_axis(weights, order, axis=1)
     cumulative = np.cumsum(w, axis=1)
     half = cumulative[:, -1:, :] / 2.0
     index = np.argmax(cumulative >= half - 1e-12, axis=1)
-    return np.take_along_axis(v, index[:, None, :], axis=1)[:, 0, :]
+    return np.take_along_axis(sorted_values, index[:, None, :], axis=1)[:, 0, :]
 
 
 def nash_point(state: State, p: Params, members: np.ndarray, iterations: int = 8) -> np.ndarray:
@@ -126,10 +134,13 @@ def nash_point(state: State, p: Params, members: np.ndarray, iterations: int = 8
     pulls hard without making the iteration swing from one side to the other.
     """
     package = weighted_compromise(state, p, members)
+    order = np.argsort(state.position, axis=1)
+    sorted_positions = np.take_along_axis(state.position, order, axis=1)
+    salience_of_members = p.weight * members[None, :, None]
     for _ in range(iterations):
         gain = utility(state.position, p.weight, package) - state.batna
-        weights = p.weight / np.maximum(gain, 0.05)[:, :, None] * members[None, :, None]
-        package = 0.5 * (package + _weighted_median(state.position, weights))
+        weights = salience_of_members / np.maximum(gain, 0.05)[:, :, None]
+        package = 0.5 * (package + _weighted_median(sorted_positions, order, weights))
     return package
 
 
