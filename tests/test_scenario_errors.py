@@ -54,9 +54,7 @@ def test_unknown_actor_in_mediation_suggests_the_right_one(write_scenario) -> No
     )
     messages = problems_of(path)
     assert any(
-        "variants" not in m
-        and "mediation.mediators.chna: unknown actor `chna`" in m
-        and "did you mean `china`?" in m
+        "variants.x.mediation.mediators.chna: unknown actor `chna`" in m and "did you mean `china`?" in m
         for m in messages
     )
 
@@ -66,7 +64,9 @@ def test_literal_choice_suggests(write_scenario) -> None:
         f"extends: {FLAGSHIP}\nvariants:\n  x:\n    mediation: {{mediators: [china], style: formulativ}}\n"
     )
     [message] = problems_of(path)
-    assert "mediation.style: expected one of" in message and "did you mean `formulative`?" in message
+    assert (
+        "variants.x.mediation.style: expected one of" in message and "did you mean `formulative`?" in message
+    )
     assert f"{path}:4:" in message
 
 
@@ -127,4 +127,34 @@ def test_a_variant_error_points_into_the_variant(write_scenario) -> None:
         "    actors:\n      russia:\n        clout: -1\n"
     )
     [message] = problems_of(path)
-    assert f"{path}:7:" in message and "actors.russia.clout" in message
+    assert f"{path}:7:" in message and "variants.x.actors.russia.clout:" in message
+
+
+def test_a_base_error_is_named_by_its_base_path(write_scenario) -> None:
+    path = write_scenario(f"extends: {FLAGSHIP}\nactors:\n  russia:\n    clout: -1\n")
+    messages = problems_of(path)
+    assert messages == [m for m in messages if ": actors.russia.clout:" in m] and len(messages) == 1
+
+
+def test_unused_distribution_keys_are_errors(write_scenario) -> None:
+    path = write_scenario(
+        f"extends: {SNAPSHOT_2024}\nactors:\n  russia:\n    clout: {{dist: uniform, low: 0, high: 1, sd: 2}}\n"
+    )
+    [message] = problems_of(path)
+    assert "`sd` is not used by a uniform distribution" in message
+
+
+def test_every_party_absent_is_refused(write_scenario) -> None:
+    path = write_scenario(
+        f"extends: {FLAGSHIP}\nvariants:\n  x:\n    mediation: {{absent: [ukraine, russia]}}\n"
+    )
+    [message] = problems_of(path)
+    assert "every party is absent" in message
+
+
+def test_an_issue_named_like_a_rate_keeps_the_unit_range(write_scenario) -> None:
+    """Ranges follow a parameter's place in the file, not any word in its key path."""
+    from sim.scenario.references import bounds_of
+
+    assert bounds_of(("actors", "russia", "position", "softening")).kind == "unit"
+    assert bounds_of(("actors", "russia", "red_lines", "territory", "softening")).kind == "rate"

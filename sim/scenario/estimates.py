@@ -29,6 +29,17 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_SHAPE_KEYS = ("value", "mean", "sd", "low", "high", "mode", "a", "b", "spread")
+_NEEDED: dict[str, tuple[str, ...]] = {
+    "value": ("value",),
+    "normal": ("mean", "sd"),
+    "uniform": ("low", "high"),
+    "beta": ("a", "b"),
+    "triangular": ("low", "mode", "high"),
+}
+_OPTIONAL: dict[str, tuple[str, ...]] = {"value": ("spread",), "beta": ("low", "high")}
+
+
 class Evidence(Strict):
     """A verbatim quote from a listed source."""
 
@@ -67,18 +78,26 @@ class Estimate(Strict):
                 "give one of evidence / inferred / assumption, not {given}",
                 {"given": " and ".join(given)},
             )
-        needed = {
-            "normal": ("mean", "sd"),
-            "uniform": ("low", "high"),
-            "beta": ("a", "b"),
-            "triangular": ("low", "mode", "high"),
-        }.get(self.dist or "", ())
+        shape = self.dist or "value"
+        needed = _NEEDED[shape]
         missing = [k for k in needed if getattr(self, k) is None]
         if missing:
             raise PydanticCustomError(
                 "estimate_params",
                 "a {dist} distribution needs {missing}",
                 {"dist": self.dist, "missing": ", ".join(missing)},
+            )
+        unused = [
+            k
+            for k in _SHAPE_KEYS
+            if getattr(self, k) is not None and k not in (*needed, *_OPTIONAL.get(shape, ()))
+        ]
+        if unused:
+            by = f"by a {self.dist} distribution" if self.dist else "with `value:`"
+            raise PydanticCustomError(
+                "estimate_params",
+                "{unused} is not used {by}",
+                {"unused": ", ".join(f"`{k}`" for k in unused), "by": by},
             )
         if self.dist == "normal" and self.sd is not None and self.sd < 0:
             raise PydanticCustomError("estimate_params", "sd must be >= 0")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +70,12 @@ def load_scenario(path: str | Path) -> LoadedScenario:
             merged = deep_merge(data, overrides)
             merged.setdefault("label", variant_name)
             variant_positions = dict(base_positions)
+            owned = set()
             for key_path, where in positions.items():
                 if key_path[:2] == prefix:
                     variant_positions[key_path[2:]] = where
-            variants[variant_name] = _validate(merged, variant_positions, str(path), prefix)
+                    owned.add(key_path[2:])
+            variants[variant_name] = _validate(merged, variant_positions, str(path), prefix, owned)
         except NegsimError as exc:
             problems.extend(p for p in exc.problems if p not in problems)
     if problems:
@@ -157,21 +159,27 @@ def _check_keys(
 
 
 def _validate(
-    merged: dict[str, Any], positions: dict[KeyPath, Position], file: str, variant_prefix: KeyPath
+    merged: dict[str, Any],
+    positions: dict[KeyPath, Position],
+    file: str,
+    variant_prefix: KeyPath,
+    owned: set[KeyPath],
 ) -> Scenario:
+    """Validate one merged variant. A problem in a key the variant itself set is named with
+    the variant's prefix (`variants.<name>.…`), so the key path matches the line shown."""
     try:
         scenario = Scenario.model_validate(merged)
+        findings = check_references(scenario)
     except ValidationError as exc:
-        raise NegsimError([_from_pydantic(err, merged, positions, file) for err in exc.errors()]) from None
-    problems = check_references(scenario)
-    if problems:
-        raise NegsimError(
-            [
-                _problem_of(positions, path, file, message, suggestion=hint).problems[0]
-                for path, message, hint in problems
-            ]
-        )
-    return scenario
+        findings = [_from_pydantic(err, merged) for err in exc.errors()]
+    if not findings:
+        return scenario
+    problems = []
+    for path, message, hint in findings:
+        display = (*variant_prefix, *path) if _nearest_key(positions, path) in owned else path
+        problem = _problem_of(positions, path, file, message, suggestion=hint).problems[0]
+        problems.append(replace(problem, key_path=format_key_path(display)))
+    raise NegsimError(problems)
 
 
 def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
@@ -190,9 +198,7 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
     return tuple(path)
 
 
-def _from_pydantic(
-    err: dict[str, Any], data: dict[str, Any], positions: dict[KeyPath, Position], file: str
-) -> Problem:
+def _from_pydantic(err: dict[str, Any], data: dict[str, Any]) -> tuple[KeyPath, str, str | None]:
     path = _clean_loc(err["loc"], data)
     kind = err["type"]
     suggestion = None
@@ -213,15 +219,20 @@ def _from_pydantic(
         message = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {err['input']!r}"
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
-    return _problem_of(positions, path, file, message, suggestion=suggestion).problems[0]
+    return path, message, suggestion
+
+
+def _nearest_key(positions: dict[KeyPath, Position], path: KeyPath) -> KeyPath | None:
+    """The longest prefix of `path` that has a position in the file."""
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in positions:
+            return path[:cut]
+    return None
 
 
 def _nearest_position(positions: dict[KeyPath, Position], path: KeyPath) -> Position | None:
-    for cut in range(len(path), -1, -1):
-        found = positions.get(path[:cut])
-        if found is not None:
-            return found
-    return None
+    key = _nearest_key(positions, path)
+    return None if key is None else positions[key]
 
 
 def _problem_of(

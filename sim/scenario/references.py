@@ -9,15 +9,24 @@ from sim.scenario.schema import Scenario
 from sim.scenario.walk import KeyPath, iter_estimates
 
 # Parameters that are rates (>= 0, spread scales with the value); all others live on [0, 1].
+# Matched by their place in the key path, so an issue or actor id can never be mistaken for one.
 RATE_FIELDS = {"cost_of_war", "softening", "perception_noise", "shock_sd"}
+_RATE_PATTERNS = (
+    ("actors", None, "cost_of_war"),
+    ("actors", None, "red_lines", None, "softening"),
+    ("dynamics", "perception_noise"),
+    ("dynamics", "shock_sd"),
+)
 
 Finding = tuple[KeyPath, str, str | None]
 
 
 def bounds_of(path: KeyPath) -> Bounds:
-    """The valid range of the parameter at `path` (its field name decides)."""
-    field = next((p for p in reversed(path) if isinstance(p, str) and p in RATE_FIELDS), None)
-    return RATE if field else UNIT
+    """The valid range of the parameter at `path`: a rate for the fields above, else [0, 1]."""
+    for pattern in _RATE_PATTERNS:
+        if len(pattern) == len(path) and all(p is None or p == q for p, q in zip(pattern, path, strict=True)):
+            return RATE
+    return UNIT
 
 
 def _hint(word: str, options: list[str]) -> str | None:
@@ -72,6 +81,14 @@ def check_references(scenario: Scenario) -> list[Finding]:
         if i not in scenario.status_quo
     ]
     mediation = scenario.mediation
+    if all(a in mediation.absent for a, actor in scenario.actors.items() if actor.role == "party"):
+        findings.append(
+            (
+                ("mediation", "absent"),
+                "every party is absent; nobody could sign",
+                "leave at least one party at the table",
+            )
+        )
     for section in ("mediators", "pressing", "absent"):
         findings += _check_ids(getattr(mediation, section), actors, ("mediation", section), "actor")
     if mediation.style != "none" and not mediation.mediators:
