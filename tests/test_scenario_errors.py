@@ -138,7 +138,8 @@ def test_a_base_error_is_named_by_its_base_path(write_scenario) -> None:
 
 def test_unused_distribution_keys_are_errors(write_scenario) -> None:
     path = write_scenario(
-        f"extends: {SNAPSHOT_2024}\nactors:\n  russia:\n    clout: {{dist: uniform, low: 0, high: 1, sd: 2}}\n"
+        f"extends: {SNAPSHOT_2024}\nactors:\n  russia:\n"
+        "    clout: {dist: uniform, low: 0, high: 1, sd: 2}\n"
     )
     [message] = problems_of(path)
     assert "`sd` is not used by a uniform distribution" in message
