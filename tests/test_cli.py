@@ -164,3 +164,43 @@ def test_an_interrupted_run_leaves_no_folder(
     assert exit_info.value.code == 130
     assert list(tmp_path.iterdir()) == []
     assert "interrupted" in capsys.readouterr().err
+
+
+def test_ctrl_c_on_a_real_process_leaves_nothing(tmp_path: Path) -> None:
+    """SIGINT to a running `negsim run`: exit 130, no result folder, no staging folder left."""
+    import signal
+    import time
+
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    (earlier / "keep.txt").write_text("untouched")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from sim.cli import main; main()",
+            "run",
+            str(FLAGSHIP),
+            "--runs",
+            "200000",
+            "--no-plots",
+            "--out",
+            str(tmp_path / "new"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a shell may start test runs with SIGINT ignored; give the child the default, as a terminal does
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 60
+    while not any(p.name.startswith(".new.partial-") for p in tmp_path.iterdir()):
+        assert time.monotonic() < deadline and process.poll() is None, "the run never started writing"
+        time.sleep(0.05)
+    time.sleep(0.5)  # let it get into the simulation proper
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier"]
+    assert (earlier / "keep.txt").read_text() == "untouched"
