@@ -22,6 +22,7 @@ from sim.results.report import outcome_table, terms_table
 from sim.results.summary import summarise_path
 from sim.runner.batch import RunSettings, run_path, settings_for
 from sim.scenario.loader import LoadedScenario, load_scenario
+from sim.scenario.schema import Scenario
 from sim.scenario.show import evidence_tables
 
 EXIT_INPUT = 2
@@ -141,7 +142,7 @@ def plot(result_dir: Path, path_name: str | None) -> None:
         out.print(str(png))
 
 
-def _pick_path(loaded: LoadedScenario, name: str | None):
+def _pick_path(loaded: LoadedScenario, name: str | None) -> Scenario:
     if name is None:
         return next(iter(loaded.variants.values()))
     if name not in loaded.variants:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 import numpy as np
 
 from sim.model import streams
-from sim.scenario.estimates import Estimate, sample
+from sim.scenario.estimates import sample
 from sim.scenario.references import bounds_of
 from sim.scenario.schema import Mechanisms, Scenario
 from sim.scenario.walk import KeyPath, iter_estimates
@@ -183,8 +183,3 @@ def build_params(scenario: Scenario, seed: int, start: int, stop: int) -> Params
         mechanisms=scenario.mechanisms,
         sampled=draws,
     )
-
-
-def estimate_table(scenario: Scenario) -> list[tuple[str, Estimate]]:
-    """Every parameter with its estimate, for display."""
-    return [(format_key_path(path), est) for path, est in iter_estimates(scenario)]

@@ -6,7 +6,6 @@ The result is one validated `Scenario` per mediation path. Every problem is repo
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from dataclasses import dataclass, replace
@@ -18,6 +17,7 @@ from pydantic import ValidationError
 from sim.errors import NegsimError, Problem
 from sim.scenario.references import check_references
 from sim.scenario.schema import TOP_LEVEL_KEYS, VARIANT_KEYS, Scenario
+from sim.scenario.suggest import did_you_mean, hint
 from sim.scenario.walk import allowed_keys
 from sim.scenario.yaml_source import KeyPath, Position, YamlDocument, format_key_path, read_yaml
 
@@ -37,11 +37,6 @@ class LoadedScenario:
         """A hash of the fully resolved scenario: equal digests mean equal inputs."""
         text = json.dumps({k: v.model_dump(mode="json") for k, v in self.variants.items()}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def did_you_mean(word: str, options: list[str] | tuple[str, ...]) -> str | None:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
@@ -149,7 +144,7 @@ def _check_keys(
             (*prefix, key),
             file,
             "unknown key",
-            suggestion=did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}",
+            suggestion=hint(key, allowed, "allowed keys"),
         ).problems[0]
         for key in data
         if key not in allowed
@@ -175,9 +170,9 @@ def _validate(
     if not findings:
         return scenario
     problems = []
-    for path, message, hint in findings:
+    for path, message, suggestion in findings:
         display = (*variant_prefix, *path) if _nearest_key(positions, path) in owned else path
-        problem = _problem_of(positions, path, file, message, suggestion=hint).problems[0]
+        problem = _problem_of(positions, path, file, message, suggestion=suggestion).problems[0]
         problems.append(replace(problem, key_path=format_key_path(display)))
     raise NegsimError(problems)
 
@@ -205,9 +200,7 @@ def _from_pydantic(err: dict[str, Any], data: dict[str, Any]) -> tuple[KeyPath, 
     if kind == "extra_forbidden":
         message = "unknown key"
         allowed = allowed_keys(Scenario, path[:-1]) or []
-        suggestion = did_you_mean(str(path[-1]), allowed) or (
-            f"allowed keys: {', '.join(allowed)}" if allowed else None
-        )
+        suggestion = hint(str(path[-1]), allowed, "allowed keys")
     elif kind == "missing":
         message = "required key is missing"
     elif kind == "literal_error":

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
-
 from sim.scenario.estimates import RATE, UNIT, Bounds, check_in_bounds
 from sim.scenario.schema import Scenario
+from sim.scenario.suggest import hint
 from sim.scenario.walk import KeyPath, iter_estimates
 
 # Parameters that are rates (>= 0, spread scales with the value); all others live on [0, 1].
 # Matched by their place in the key path, so an issue or actor id can never be mistaken for one.
-RATE_FIELDS = {"cost_of_war", "softening", "perception_noise", "shock_sd"}
 _RATE_PATTERNS = (
     ("actors", None, "cost_of_war"),
     ("actors", None, "red_lines", None, "softening"),
@@ -29,15 +27,8 @@ def bounds_of(path: KeyPath) -> Bounds:
     return UNIT
 
 
-def _hint(word: str, options: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean `{close[0]}`?"
-    return f"known: {', '.join(options)}" if options else None
-
-
 def _check_ids(keys: list[str], known: list[str], path: KeyPath, what: str) -> list[Finding]:
-    return [((*path, key), f"unknown {what} `{key}`", _hint(key, known)) for key in keys if key not in known]
+    return [((*path, key), f"unknown {what} `{key}`", hint(key, known)) for key in keys if key not in known]
 
 
 def check_references(scenario: Scenario) -> list[Finding]:
@@ -116,7 +107,7 @@ def check_references(scenario: Scenario) -> list[Finding]:
                 (
                     (*path, "evidence", "source"),
                     f"unknown source `{estimate.evidence.source}`",
-                    _hint(estimate.evidence.source, list(scenario.sources)),
+                    hint(estimate.evidence.source, list(scenario.sources)),
                 )
             )
     return findings
