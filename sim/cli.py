@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sim import __version__
@@ -64,7 +65,7 @@ def show(file: Path, path_name: str | None) -> None:
     """Print each actor's parameters beside their evidence."""
     loaded = load_scenario(file)
     scenario = _pick_path(loaded, path_name)
-    out.print(f"[bold]{scenario.title or loaded.name}[/bold] — path: {scenario.label}")
+    out.print(f"[bold]{escape(scenario.title or loaded.name)}[/bold] — path: {escape(scenario.label)}")
     for table in evidence_tables(scenario):
         out.print(table)
     out.print("Sources:")

@@ -42,7 +42,7 @@ def evidence_tables(scenario: Scenario) -> list[Table]:
         title = group
         if group.startswith("actors."):
             actor = scenario.actors[group.split(".", 1)[1]]
-            title = f"{actor.name} ({actor.role}{', veto' if actor.veto else ''})"
+            title = f"{escape(actor.name)} ({actor.role}{', veto' if actor.veto else ''})"
         table = Table(title=title, title_justify="left", show_lines=False, expand=True)
         table.add_column("parameter", no_wrap=True)
         table.add_column("value", justify="right")
