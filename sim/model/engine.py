@@ -64,7 +64,6 @@ def advance(state: State, p: Params, noise: Noise, t: int, rounds: int) -> None:
 
     if frozen is not None:
         _restore(state, frozen, ~active)
-    np.copyto(state.proposal, package, where=active[:, None])
     _finish(state, active & settled, rules.AGREEMENT, t, terms=package)
     _finish(state, active & ceasefire, rules.CEASEFIRE, t)
     _finish(state, active & broke, rules.BREAKDOWN, t)

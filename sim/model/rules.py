@@ -28,7 +28,6 @@ class State:
     outcome: np.ndarray  # (R,) one of the outcome codes above
     end_round: np.ndarray  # (R,) round the run ended in (0 while ongoing)
     terms: np.ndarray  # (R, K) agreed package (NaN unless agreement)
-    proposal: np.ndarray  # (R, K) last package on the table
     misperception: np.ndarray  # (R, N) persistent error in judging one's BATNA, in noise units
 
     def take(self, rows: np.ndarray) -> State:
@@ -51,7 +50,6 @@ def initial_state(p: Params) -> State:
         outcome=np.zeros(rows, dtype=np.int8),
         end_round=np.zeros(rows, dtype=np.int32),
         terms=np.full((rows, issues), np.nan),
-        proposal=np.full((rows, issues), np.nan),
         misperception=np.zeros_like(p.batna),
     )
 

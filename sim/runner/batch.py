@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.engine import BatchResult, run_batch
-from sim.model.rules import AGREEMENT, OUTCOME_NAMES, utility
+from sim.model.rules import OUTCOME_NAMES, utility
 from sim.scenario.loader import LoadedScenario
 from sim.scenario.schema import Scenario
 
@@ -87,13 +87,11 @@ def run_path(
 def replication_table(path_id: str, result: BatchResult, start: int) -> pd.DataFrame:
     """One row per replication: outcome, when it ended, agreed terms and each actor's utility."""
     state, p = result.state, result.params
-    agreed = state.outcome == AGREEMENT
-    terms = np.where(agreed[:, None], state.terms, np.nan)
-    gains = utility(p.ideal, p.weight, np.nan_to_num(state.terms))
-    gains = np.where(agreed[:, None], gains, np.nan)
+    terms = state.terms  # NaN unless the run ended in agreement, so utilities are NaN there too
+    gains = utility(p.ideal, p.weight, terms)
     columns: dict[str, object] = {
         "path": path_id,
-        "replication": np.arange(start, start + len(agreed)),
+        "replication": np.arange(start, start + len(terms)),
         "outcome": pd.Categorical.from_codes(
             state.outcome.astype(int) - 1, categories=list(OUTCOME_NAMES[1:])
         ),
