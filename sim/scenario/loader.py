@@ -31,7 +31,6 @@ class LoadedScenario:
     path: Path
     name: str
     variants: dict[str, Scenario]
-    merged: dict[str, Any]
 
     def digest(self) -> str:
         """A hash of the fully resolved scenario: equal digests mean equal inputs."""
@@ -76,7 +75,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     if problems:
         raise NegsimError(problems)
     name = next(iter(variants.values())).name
-    return LoadedScenario(path=path, name=name, variants=variants, merged=data)
+    return LoadedScenario(path=path, name=name, variants=variants)
 
 
 def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> YamlDocument:
