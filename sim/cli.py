@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sim import __version__
 from sim.errors import NegsimError
 from sim.results import writer
-from sim.results.folder import atomic_folder, check_new_folder
+from sim.results.folder import atomic_folder
 from sim.results.report import outcome_table, terms_table
 from sim.results.summary import summarise_path
 from sim.runner.batch import RunSettings, run_path, settings_for
@@ -101,7 +101,6 @@ def run(
     loaded = load_scenario(file)
     settings = settings_for(loaded, runs, rounds, seed)
     target = out_dir or _default_folder(loaded.name)
-    check_new_folder(target)
     started = dt.datetime.now(dt.UTC)
     with atomic_folder(target) as staging:
         summary = _run_all(loaded, settings, staging)
