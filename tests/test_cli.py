@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from sim import cli
+from sim.results.stream import read_table
+from sim.runner import batch, chunks
 from tests.conftest import FLAGSHIP
 
 
@@ -37,8 +38,8 @@ def test_run_writes_a_complete_result_folder(result_dir: Path) -> None:
     assert {
         "summary.json",
         "manifest.json",
-        "replications.parquet",
-        "parameters.parquet",
+        "replications",
+        "parameters",
         "trajectories.parquet",
         "scenario.resolved.json",
         "plots",
@@ -49,7 +50,7 @@ def test_run_writes_a_complete_result_folder(result_dir: Path) -> None:
 
 def test_summary_agrees_with_the_replication_table(result_dir: Path) -> None:
     summary = json.loads((result_dir / "summary.json").read_text())
-    table = pd.read_parquet(result_dir / "replications.parquet")
+    table = read_table(result_dir)
     assert set(table["path"]) == set(summary["paths"])
     for name, path in summary["paths"].items():
         rows = table[table["path"] == name]
@@ -64,7 +65,7 @@ def test_manifest_records_how_the_folder_was_made(result_dir: Path) -> None:
     manifest = json.loads((result_dir / "manifest.json").read_text())
     assert manifest["seed"] == 20241209 and manifest["replications"] == 300
     assert manifest["command"][:2] == ["negsim", "run"]
-    assert "replications.parquet" in manifest["files"]
+    assert "replications/path=china_mediates/part-0000000000.parquet" in manifest["files"]
     resolved = json.loads((result_dir / "scenario.resolved.json").read_text())
     assert resolved["digest"] == manifest["scenario_digest"]
 
@@ -136,7 +137,7 @@ def test_an_interrupted_run_leaves_no_folder(
 ) -> None:
     """Ctrl-C midway through the second path: nothing appears, not even a partial folder."""
     calls = {"n": 0}
-    real = cli.run_path
+    real = chunks.run_chunk
 
     def interrupted(*args, **kwargs):
         calls["n"] += 1
@@ -144,7 +145,7 @@ def test_an_interrupted_run_leaves_no_folder(
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "run_path", interrupted)
+    monkeypatch.setattr(batch, "run_chunk", interrupted)
     monkeypatch.setattr(
         sys,
         "argv",
@@ -155,6 +156,10 @@ def test_an_interrupted_run_leaves_no_folder(
             "--runs",
             "10",
             "--no-plots",
+            "--workers",
+            "1",
+            "--chunk-size",
+            "5",
             "--out",
             str(tmp_path / "out"),
         ],
@@ -166,10 +171,18 @@ def test_an_interrupted_run_leaves_no_folder(
     assert "interrupted" in capsys.readouterr().err
 
 
-def test_ctrl_c_on_a_real_process_leaves_nothing(tmp_path: Path) -> None:
-    """SIGINT to a running `negsim run`: exit 130, no result folder, no staging folder left."""
+@pytest.mark.parametrize(
+    "backend",
+    [["--workers", "1"], ["--workers", "2"], ["--dask", "local", "--workers", "2"]],
+    ids=["serial", "processes", "dask"],
+)
+def test_ctrl_c_on_a_real_process_leaves_nothing(tmp_path: Path, backend: list[str]) -> None:
+    """SIGINT to a running `negsim run`: exit 130, no result folder, no staging folder left,
+    and every worker process it started is gone."""
     import signal
     import time
+
+    import psutil
 
     earlier = tmp_path / "earlier"
     earlier.mkdir()
@@ -184,6 +197,7 @@ def test_ctrl_c_on_a_real_process_leaves_nothing(tmp_path: Path) -> None:
             "--runs",
             "200000",
             "--no-plots",
+            *backend,
             "--out",
             str(tmp_path / "new"),
         ],
@@ -197,10 +211,16 @@ def test_ctrl_c_on_a_real_process_leaves_nothing(tmp_path: Path) -> None:
     while not any(p.name.startswith(".new.partial-") for p in tmp_path.iterdir()):
         assert time.monotonic() < deadline and process.poll() is None, "the run never started writing"
         time.sleep(0.05)
-    time.sleep(0.5)  # let it get into the simulation proper
+    workers: list[psutil.Process] = []
+    while not (workers or backend[1] == "1") and time.monotonic() < deadline:
+        workers = psutil.Process(process.pid).children(recursive=True)
+        time.sleep(0.1)
+    time.sleep(1.0)  # let it get into the simulation proper
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier"]
     assert (earlier / "keep.txt").read_text() == "untouched"

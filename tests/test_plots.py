@@ -11,6 +11,7 @@ import pytest
 
 from sim.plots.draw import draw_all
 from sim.plots.survival import survival_curve
+from sim.results.stream import read_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ISSUES = {
@@ -103,6 +104,7 @@ def write_result(folder: Path, rounds: int = 24, reps: int = 60) -> Path:
                     )
                 )
     summary = {
+        "kind": "run",
         "scenario": "test-scenario",
         "title": "Which mediation path converges? (synthetic test data)",
         "rounds": rounds,
@@ -115,7 +117,9 @@ def write_result(folder: Path, rounds: int = 24, reps: int = 60) -> Path:
     }
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    pd.concat(rows, ignore_index=True).to_parquet(folder / "replications.parquet")
+    runs = pd.concat(rows, ignore_index=True)
+    runs["path"] = runs["path"].astype(str)
+    runs.to_parquet(folder / "replications", partition_cols=["path"])
     pd.concat(traj, ignore_index=True).to_parquet(folder / "trajectories.parquet")
     return folder
 
@@ -138,7 +142,7 @@ def test_draw_all_writes_four_valid_pngs_and_closes_figures(tmp_path: Path) -> N
 
 def test_path_without_agreements_does_not_crash(tmp_path: Path) -> None:
     folder = write_result(tmp_path / "result")
-    runs = pd.read_parquet(folder / "replications.parquet")
+    runs = read_table(folder)
     assert not (runs[runs["path"] == "no_mediation"]["outcome"] == "agreement").any()
     _assert_pngs(draw_all(folder, trajectory_path="no_mediation"), folder)
 

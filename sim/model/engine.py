@@ -103,15 +103,21 @@ class BatchResult:
 
 
 def run_batch(
-    scenario: Scenario, seed: int, start: int, stop: int, rounds: int, record_trajectory: bool = False
+    scenario: Scenario,
+    seed: int,
+    start: int,
+    stop: int,
+    rounds: int,
+    record_trajectory: bool = False,
+    explored: dict[str, np.ndarray] | None = None,
 ) -> BatchResult:
     """Run replications [start, stop) of one mediation path for `rounds` rounds.
 
     Rows that have ended are dropped from the working set once they make up a third of it,
     so later rounds only compute what is still being negotiated. Dropping rows changes no
-    result: every rule acts row by row.
+    result: every rule acts row by row. `explored` fixes parameters per row (see build_params).
     """
-    params = build_params(scenario, seed, start, stop)
+    params = build_params(scenario, seed, start, stop, explored)
     noise = draw_noise(scenario, seed, start, stop, rounds)
     state = rules.initial_state(params)
     trajectory = None

@@ -94,9 +94,16 @@ def sample_estimates(scenario: Scenario, seed: int, start: int, stop: int) -> di
     return draws
 
 
-def build_params(scenario: Scenario, seed: int, start: int, stop: int) -> Params:
-    """Sample the scenario for replications [start, stop)."""
+def build_params(
+    scenario: Scenario, seed: int, start: int, stop: int, explored: dict[str, np.ndarray] | None = None
+) -> Params:
+    """Sample the scenario for replications [start, stop).
+
+    `explored` maps key paths to one value per replication: an experimental design's values,
+    which replace the scenario's own estimate for those parameters.
+    """
     draws = sample_estimates(scenario, seed, start, stop)
+    draws.update(explored or {})
     rows = stop - start
     actors = list(scenario.actors)
     issues = list(scenario.issues)

@@ -1,4 +1,4 @@
-"""Read a result folder (summary.json and two parquet files) into one typed object."""
+"""Read a result folder (summary.json and two tables) into one typed object."""
 
 import json
 from dataclasses import dataclass
@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.results.stream import TRAJECTORIES, read_table
+
 OUTCOMES = ("agreement", "ceasefire", "breakdown", "stalemate")
+RUN_COLUMNS = ["outcome", "end_round"]  # plus the agreed terms: all the plots read of each run
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def _path(path_id: str, raw: dict) -> PathSummary:
 
 
 def load_result(result_dir: Path) -> Result:
-    """Parse summary.json and load replications.parquet and trajectories.parquet."""
+    """Parse summary.json and load the replications and trajectories tables."""
     result_dir = Path(result_dir)
     summary = json.loads((result_dir / "summary.json").read_text(encoding="utf-8"))
     issues = {
@@ -82,6 +85,6 @@ def load_result(result_dir: Path) -> Result:
         issues=issues,
         actors=dict(summary["actors"]),
         paths={key: _path(key, raw) for key, raw in summary["paths"].items()},
-        runs=pd.read_parquet(result_dir / "replications.parquet"),
-        trajectories=pd.read_parquet(result_dir / "trajectories.parquet"),
+        runs=read_table(result_dir, columns=RUN_COLUMNS + [f"terms.{issue}" for issue in issues]),
+        trajectories=pd.read_parquet(result_dir / TRAJECTORIES),
     )

@@ -41,6 +41,9 @@ def plot_terms(result: Result) -> Figure:
     return fig
 
 
+MAX_DOTS = 1500  # beyond this the dots are a solid smear; the box still uses every agreement
+
+
 def _draw_issue(ax: Axes, issue: Issue, agreed: pd.DataFrame, ids: list[str]) -> None:
     """Box (quartiles, whiskers to 1.5 IQR) over the individual agreements of each path."""
     rng = np.random.default_rng(0)  # fixed jitter: the same data draw the same picture
@@ -62,10 +65,11 @@ def _draw_issue(ax: Axes, issue: Issue, agreed: pd.DataFrame, ids: list[str]) ->
                 style="italic",
             )
             continue
-        alpha = float(np.clip(40 / values.size, 0.15, 0.7))
+        dots = values if values.size <= MAX_DOTS else rng.choice(values, MAX_DOTS, replace=False)
+        alpha = float(np.clip(40 / dots.size, 0.15, 0.7))
         ax.scatter(
-            slot + rng.uniform(-JITTER, JITTER, values.size),
-            values,
+            slot + rng.uniform(-JITTER, JITTER, dots.size),
+            dots,
             s=9,
             color=colour[path_id],
             alpha=alpha,

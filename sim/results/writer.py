@@ -9,24 +9,23 @@ import platform
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from sim import __version__
-from sim.runner.batch import PathOutput, RunSettings
+from sim.runner.batch import RunSettings
 from sim.scenario.loader import LoadedScenario
 
 SUMMARY = "summary.json"
 MANIFEST = "manifest.json"
-REPLICATIONS = "replications.parquet"
-PARAMETERS = "parameters.parquet"
-TRAJECTORIES = "trajectories.parquet"
 RESOLVED = "scenario.resolved.json"
 
 
-def describe_scenario(loaded: LoadedScenario, settings: RunSettings) -> dict[str, Any]:
-    """The header of summary.json: what was run, with the names plots and tables need."""
+def describe_scenario(loaded: LoadedScenario, settings: RunSettings, kind: str) -> dict[str, Any]:
+    """The header of summary.json: what was run, with the names plots and tables need.
+
+    `kind` (run, sensitivity, discovery) tells `negsim plot` which plots the folder has.
+    """
     first = next(iter(loaded.variants.values()))
     return {
+        "kind": kind,
         "scenario": loaded.name,
         "title": first.title or loaded.name,
         "file": str(loaded.path),
@@ -37,13 +36,6 @@ def describe_scenario(loaded: LoadedScenario, settings: RunSettings) -> dict[str
         "issues": {k: {"label": v.label, "low": v.low, "high": v.high} for k, v in first.issues.items()},
         "actors": {k: v.name for k, v in first.actors.items()},
     }
-
-
-def write_tables(folder: Path, outputs: dict[str, PathOutput]) -> None:
-    frames = list(outputs.values())
-    pd.concat([f.replications for f in frames], ignore_index=True).to_parquet(folder / REPLICATIONS)
-    pd.concat([f.parameters for f in frames], ignore_index=True).to_parquet(folder / PARAMETERS)
-    pd.concat([f.trajectories for f in frames], ignore_index=True).to_parquet(folder / TRAJECTORIES)
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -69,6 +61,7 @@ def write_manifest(
     settings: RunSettings,
     command: list[str],
     started: dt.datetime,
+    backend: str,
 ) -> None:
     """Who made this folder, how, and a checksum of each file in it."""
     files = {
@@ -87,6 +80,7 @@ def write_manifest(
             "seed": settings.seed,
             "replications": settings.replications,
             "rounds": settings.rounds,
+            "backend": backend,
             "started": started.isoformat(timespec="seconds"),
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "files": files,

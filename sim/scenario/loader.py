@@ -15,11 +15,20 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import NegsimError, Problem
+from sim.scenario.explore import ParameterSpace, parse_explore
 from sim.scenario.references import check_references
 from sim.scenario.schema import TOP_LEVEL_KEYS, VARIANT_KEYS, Scenario
 from sim.scenario.suggest import did_you_mean, hint
 from sim.scenario.walk import allowed_keys
-from sim.scenario.yaml_source import KeyPath, Position, YamlDocument, format_key_path, read_yaml
+from sim.scenario.yaml_source import (
+    KeyPath,
+    Position,
+    YamlDocument,
+    format_key_path,
+    nearest_key,
+    problem_at,
+    read_yaml,
+)
 
 BASE_VARIANT = "base"
 
@@ -31,10 +40,16 @@ class LoadedScenario:
     path: Path
     name: str
     variants: dict[str, Scenario]
+    explore: ParameterSpace | None = None
 
     def digest(self) -> str:
         """A hash of the fully resolved scenario: equal digests mean equal inputs."""
-        text = json.dumps({k: v.model_dump(mode="json") for k, v in self.variants.items()}, sort_keys=True)
+        resolved: dict[str, Any] = {k: v.model_dump(mode="json") for k, v in self.variants.items()}
+        if self.explore is not None:
+            resolved["explore"] = {
+                u.name: u.range.model_dump(mode="json") for u in self.explore.uncertainties
+            }
+        text = json.dumps(resolved, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -44,6 +59,7 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     document = _read_with_extends(path, chain=())
     data, positions = document.data, document.positions
     _check_keys(data, TOP_LEVEL_KEYS, (), positions, str(path))
+    raw_explore = data.pop("explore", None)
     raw_variants = data.pop("variants", None) or {BASE_VARIANT: {}}
     if not isinstance(raw_variants, dict):
         raise _problem_of(
@@ -75,7 +91,8 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     if problems:
         raise NegsimError(problems)
     name = next(iter(variants.values())).name
-    return LoadedScenario(path=path, name=name, variants=variants)
+    explore = None if raw_explore is None else parse_explore(raw_explore, positions, str(path), variants)
+    return LoadedScenario(path=path, name=name, variants=variants, explore=explore)
 
 
 def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> YamlDocument:
@@ -170,7 +187,7 @@ def _validate(
         return scenario
     problems = []
     for path, message, suggestion in findings:
-        display = (*variant_prefix, *path) if _nearest_key(positions, path) in owned else path
+        display = (*variant_prefix, *path) if nearest_key(positions, path) in owned else path
         problem = _problem_of(positions, path, file, message, suggestion=suggestion).problems[0]
         problems.append(replace(problem, key_path=format_key_path(display)))
     raise NegsimError(problems)
@@ -214,19 +231,6 @@ def _from_pydantic(err: dict[str, Any], data: dict[str, Any]) -> tuple[KeyPath, 
     return path, message, suggestion
 
 
-def _nearest_key(positions: dict[KeyPath, Position], path: KeyPath) -> KeyPath | None:
-    """The longest prefix of `path` that has a position in the file."""
-    for cut in range(len(path), -1, -1):
-        if path[:cut] in positions:
-            return path[:cut]
-    return None
-
-
-def _nearest_position(positions: dict[KeyPath, Position], path: KeyPath) -> Position | None:
-    key = _nearest_key(positions, path)
-    return None if key is None else positions[key]
-
-
 def _problem_of(
     positions: dict[KeyPath, Position],
     path: KeyPath,
@@ -234,16 +238,4 @@ def _problem_of(
     message: str,
     suggestion: str | None = None,
 ) -> NegsimError:
-    where = _nearest_position(positions, path)
-    return NegsimError(
-        [
-            Problem(
-                file=where.file if where else file,
-                key_path=format_key_path(path),
-                message=message,
-                line=where.line if where else None,
-                column=where.column if where else None,
-                suggestion=suggestion,
-            )
-        ]
-    )
+    return NegsimError([problem_at(positions, path, file, message, suggestion)])

@@ -148,4 +148,4 @@ VARIANT_KEYS = (
     "mechanisms",
     "status_quo",
 )
-TOP_LEVEL_KEYS = (*Scenario.model_fields.keys(), "extends", "variants")
+TOP_LEVEL_KEYS = (*Scenario.model_fields.keys(), "extends", "variants", "explore")

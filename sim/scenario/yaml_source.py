@@ -45,6 +45,34 @@ def format_key_path(path: KeyPath) -> str:
     return text
 
 
+def nearest_key(positions: dict[KeyPath, Position], path: KeyPath) -> KeyPath | None:
+    """The longest prefix of `path` that has a position in the file."""
+    for cut in range(len(path), -1, -1):
+        if path[:cut] in positions:
+            return path[:cut]
+    return None
+
+
+def problem_at(
+    positions: dict[KeyPath, Position],
+    path: KeyPath,
+    file: str,
+    message: str,
+    suggestion: str | None = None,
+) -> Problem:
+    """A problem located at `path`, or at the nearest enclosing key the file has."""
+    key = nearest_key(positions, path)
+    where = None if key is None else positions[key]
+    return Problem(
+        file=where.file if where else file,
+        key_path=format_key_path(path),
+        message=message,
+        line=where.line if where else None,
+        column=where.column if where else None,
+        suggestion=suggestion,
+    )
+
+
 def read_yaml(path: Path, display_name: str | None = None) -> YamlDocument:
     """Read one YAML file into plain data with key positions; raise NegsimError on any problem."""
     name = display_name or str(path)

@@ -1,0 +1,1 @@
+"""The subcommands of `negsim`, one module each; `sim.cli` assembles them."""

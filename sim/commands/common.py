@@ -1,0 +1,92 @@
+"""What every command shares: consoles, the progress bar, backend options, result folders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from sim.errors import NegsimError
+from sim.runner.backends import Backend, choose_backend
+from sim.runner.batch import execute
+from sim.runner.chunks import DEFAULT_CHUNK, Chunk, ChunkResult
+from sim.scenario.loader import LoadedScenario
+from sim.scenario.schema import Scenario
+
+# Piped or redirected output gets a fixed, generous width instead of rich's 80 columns.
+out = Console() if sys.stdout.isatty() else Console(width=140)
+err = Console(stderr=True)
+
+
+def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--workers, --dask and --chunk-size, turned into a `backend` and `chunk_size` argument."""
+
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Local worker processes (default: all cores; 1 runs in this process).",
+    )
+    @click.option(
+        "--dask",
+        metavar="ADDRESS|local",
+        help="Run on a dask.distributed scheduler at ADDRESS, or on a LocalCluster of --workers.",
+    )
+    @click.option(
+        "--chunk-size",
+        type=click.IntRange(min=1),
+        default=DEFAULT_CHUNK,
+        show_default=True,
+        help="Replications per task; changes memory use and progress steps, never results.",
+    )
+    @functools.wraps(command)
+    def wrapper(*args: Any, workers: int | None, dask: str | None, **kwargs: Any) -> Any:
+        return command(*args, backend=choose_backend(workers, dask), **kwargs)
+
+    return wrapper
+
+
+def run_with_progress(
+    chunks: Iterable[Chunk],
+    total: int,
+    backend: Backend,
+    sink: Callable[[ChunkResult], None],
+) -> int:
+    """Run every chunk with a progress bar on a terminal; return replication-rounds played."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, disable=not err.is_terminal, transient=True) as progress:
+        task = progress.add_task(f"replications ({backend.description})", total=total)
+        return execute(chunks, backend, sink, lambda done: progress.advance(task, done))
+
+
+def pick_path(loaded: LoadedScenario, name: str | None) -> Scenario:
+    if name is None:
+        return next(iter(loaded.variants.values()))
+    check_path_name(loaded, name)
+    return loaded.variants[name]
+
+
+def check_path_name(loaded: LoadedScenario, name: str) -> None:
+    if name not in loaded.variants:
+        raise NegsimError.single(
+            str(loaded.path),
+            f"no mediation path `{name}`",
+            suggestion=f"choose one of: {', '.join(loaded.variants)}",
+        )
+
+
+def default_folder(name: str, kind: str = "") -> Path:
+    """results/<scenario>/<timestamp>[-<kind>], never an existing folder."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{kind}" if kind else "")
+    folder = Path("results") / name / stamp
+    suffix = 2
+    while folder.exists():
+        folder = Path("results") / name / f"{stamp}-{suffix}"
+        suffix += 1
+    return folder
