@@ -14,7 +14,9 @@ from rich.markup import escape
 
 from sim import __version__
 from sim.commands.common import err, out, pick_path
+from sim.commands.discover import discover_command
 from sim.commands.run import run
+from sim.commands.sensitivity import sensitivity_command
 from sim.errors import NegsimError
 from sim.results import writer
 from sim.scenario.loader import load_scenario
@@ -88,6 +90,8 @@ def plot(result_dir: Path, path_name: str | None) -> None:
 
 
 cli.add_command(run)
+cli.add_command(sensitivity_command, name="sensitivity")
+cli.add_command(discover_command, name="discover")
 
 
 def main() -> None:
@@ -108,3 +112,7 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted: no result folder was written")
         sys.exit(EXIT_INTERRUPTED)
+
+
+if __name__ == "__main__":
+    main()

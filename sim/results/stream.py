@@ -31,7 +31,7 @@ class PartSink:
     def write(self, result: ChunkResult) -> None:
         name = f"part-{result.start:010d}.parquet"
         for table, frame in ((REPLICATIONS, result.replications), (PARAMETERS, result.parameters)):
-            folder = self.folder / table / f"path={urllib.parse.quote(result.path, safe='')}"
+            folder = self.folder / table / f"path={file_safe(result.path)}"
             folder.mkdir(parents=True, exist_ok=True)
             frame.to_parquet(folder / name, index=False)
         if result.trajectory is not None and result.trajectory.shape[1]:
@@ -50,6 +50,11 @@ class PartSink:
         ]
         if frames:
             pd.concat(frames, ignore_index=True).to_parquet(self.folder / TRAJECTORIES, index=False)
+
+
+def file_safe(name: str) -> str:
+    """A mediation path id as a file or folder name (percent-encoded, as Hive partitions are)."""
+    return urllib.parse.quote(name, safe="")
 
 
 def trajectory_table(

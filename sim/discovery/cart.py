@@ -1,0 +1,74 @@
+"""A shallow classification tree as a second view on the same question PRIM answers.
+
+PRIM finds one box; a tree shows several regions at once and which parameter splits first, so
+the two together tell whether a box is the whole story.
+"""
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.tree import DecisionTreeClassifier, export_text
+
+from sim.discovery.prim import check_cases
+
+
+@dataclass(frozen=True)
+class TreeView:
+    """The fitted tree with a text rendering and how well it fits, to judge whether to trust it."""
+
+    model: DecisionTreeClassifier
+    text: str  # sklearn.tree.export_text with feature names = labels
+    accuracy: float  # training accuracy
+    base_rate: float  # share of y True
+
+
+def fit_tree(
+    X: pd.DataFrame,
+    y: np.ndarray,
+    labels: dict[str, str] | None = None,
+    max_depth: int = 3,
+    min_leaf_share: float = 0.02,
+    seed: int = 0,
+) -> TreeView:
+    """Fit a depth-limited tree; leaves must hold `min_leaf_share` of the cases so none is a fluke.
+
+    Training accuracy is reported against `base_rate`: a tree is only informative if it beats
+    always guessing the majority class, max(base_rate, 1 - base_rate).
+    """
+    values, hits = check_cases(X, y)
+    # Fitted on a frame with string column names, the model keeps them (feature_names_in_), so
+    # a plot can label its splits later without being handed the column order again.
+    frame = pd.DataFrame(values, columns=[str(c) for c in X.columns])
+    if max_depth < 1:
+        raise ValueError(f"max_depth must be at least 1, got {max_depth}")
+    if not 0 <= min_leaf_share < 1:
+        raise ValueError(f"min_leaf_share must lie in [0, 1), got {min_leaf_share}")
+    model = DecisionTreeClassifier(
+        max_depth=max_depth,
+        min_samples_leaf=max(1, math.ceil(min_leaf_share * len(hits))),
+        class_weight=None,
+        random_state=seed,
+    )
+    model.fit(frame, hits)
+    return TreeView(
+        model=model,
+        text=export_text(
+            model, feature_names=feature_names(X.columns, labels), class_names=class_names(model)
+        ),
+        accuracy=float(model.score(frame, hits)),
+        base_rate=float(hits.mean()),
+    )
+
+
+def feature_names(columns: Iterable[object], labels: dict[str, str] | None) -> list[str]:
+    """Readable names in column order; a column without a label keeps its own name."""
+    labels = labels or {}
+    return [labels.get(str(c), str(c)) for c in columns]
+
+
+def class_names(model: DecisionTreeClassifier) -> list[str]:
+    """The words "no"/"yes" for the classes the tree saw (only "yes" if every case is of interest)."""
+    return ["yes" if c else "no" for c in model.classes_]
