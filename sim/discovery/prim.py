@@ -245,6 +245,8 @@ def _release(
 ) -> np.ndarray:
     """Lift restrictions, cheapest first, while each costs less than `tolerance` of density."""
     limits = limits.copy()
+    if tolerance <= 0:
+        return limits
 
     def density(bounds: np.ndarray) -> float:
         inside = _inside(values, bounds)
