@@ -6,17 +6,17 @@ and leaves no half-written result folder.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import click
 from rich.markup import escape
 
 from sim import __version__
 from sim.commands.common import err, out, pick_path
-from sim.commands.discover import discover_command
 from sim.commands.run import run
-from sim.commands.sensitivity import sensitivity_command
 from sim.errors import NegsimError
 from sim.results import writer
 from sim.scenario.loader import load_scenario
@@ -26,7 +26,26 @@ EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands that need SALib or scikit-learn are imported only when called, so `negsim run`
+    and every worker process it spawns (which re-imports this module) start without them."""
+
+    lazy: ClassVar[dict[str, str]] = {
+        "sensitivity": "sim.commands.sensitivity:sensitivity_command",
+        "discover": "sim.commands.discover:discover_command",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            module, attribute = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="negsim")
 def cli() -> None:
     """negsim: which mediation paths converge to an agreement, how fast, on what terms."""
@@ -90,8 +109,6 @@ def plot(result_dir: Path, path_name: str | None) -> None:
 
 
 cli.add_command(run)
-cli.add_command(sensitivity_command, name="sensitivity")
-cli.add_command(discover_command, name="discover")
 
 
 def main() -> None:

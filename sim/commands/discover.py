@@ -33,7 +33,7 @@ VERBS = {
 }
 
 
-@click.command()
+@click.command(name="discover")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--path", "paths", multiple=True, help="Only this mediation path (repeatable; default: all).")
 @click.option(

@@ -26,7 +26,7 @@ INDICES = "indices.parquet"
 POINTS = "points.parquet"
 
 
-@click.command()
+@click.command(name="sensitivity")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
 @click.option(

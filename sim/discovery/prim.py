@@ -115,8 +115,9 @@ def prim(
     share of the box's mass, nearest points first) raises density the most; stop when none does.
 
     Release: peeling also trims columns that barely matter. Restrictions are lifted one at a
-    time, cheapest first, while lifting one lowers density by less than `release` (a share, so
-    0.02 is two percentage points; 0 turns release off); the box left names only the conditions that carry weight.
+    time, cheapest first, while lifting one lowers density by less than `release` (a share:
+    0.02 is two percentage points; 0 turns release off). The box left names only the
+    conditions that carry weight.
     """
     values, hits = check_cases(X, y)
     _check_settings(alpha, min_mass, min_coverage)

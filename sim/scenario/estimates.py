@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
-from scipy import stats
 
 Provenance = Literal["evidence", "inferred", "assumption", "none"]
 
@@ -198,6 +197,8 @@ def sample(estimate: Estimate, bounds: Bounds, uniforms: np.ndarray) -> np.ndarr
     Inverse-CDF sampling gives every parameter exactly one uniform per replication, so
     mediation paths compared on the same replication share their random draws.
     """
+    from scipy import stats  # here, not at the top: it doubles the start-up time of every worker
+
     if estimate.dist is None:
         assert estimate.value is not None
         sd = estimate.spread
@@ -222,6 +223,7 @@ def sample(estimate: Estimate, bounds: Bounds, uniforms: np.ndarray) -> np.ndarr
 
 
 def _truncated_normal(mean: float, sd: float, bounds: Bounds, uniforms: np.ndarray) -> np.ndarray:
+    from scipy import stats
     if sd == 0:
         return np.full_like(uniforms, mean, dtype=float)
     a = (bounds.low - mean) / sd

@@ -13,7 +13,6 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import ValidationError, model_validator
 from pydantic_core import PydanticCustomError
-from scipy import stats
 
 from sim.errors import NegsimError, Problem
 from sim.scenario.estimates import Strict
@@ -65,6 +64,7 @@ class Range(Strict):
 
     def from_unit(self, unit: np.ndarray) -> np.ndarray:
         """Map design points in [0, 1] to values by the inverse CDF, so designs stay stratified."""
+        from scipy import stats  # here, not at the top: workers that never explore skip it
         width = self.high - self.low
         if self.dist == "uniform":
             return self.low + unit * width
