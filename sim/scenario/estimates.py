@@ -224,6 +224,7 @@ def sample(estimate: Estimate, bounds: Bounds, uniforms: np.ndarray) -> np.ndarr
 
 def _truncated_normal(mean: float, sd: float, bounds: Bounds, uniforms: np.ndarray) -> np.ndarray:
     from scipy import stats
+
     if sd == 0:
         return np.full_like(uniforms, mean, dtype=float)
     a = (bounds.low - mean) / sd

@@ -65,6 +65,7 @@ class Range(Strict):
     def from_unit(self, unit: np.ndarray) -> np.ndarray:
         """Map design points in [0, 1] to values by the inverse CDF, so designs stay stratified."""
         from scipy import stats  # here, not at the top: workers that never explore skip it
+
         width = self.high - self.low
         if self.dist == "uniform":
             return self.low + unit * width
@@ -168,13 +169,33 @@ def _parse_entry(
     try:
         value_range = Range.model_validate(spec)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise fail(first["msg"], where=(*key, *map(str, first["loc"]))) from None
+        raise _range_problem(exc, key, positions, file) from None
     bounds = bounds_of(tuple(parts))
     if value_range.low < bounds.low or value_range.high > bounds.high:
         raise fail(f"the range must lie in {bounds.describe()}, the parameter's valid values")
     label = value_range.label or default_label(parts, scope[0], variant)
     return Uncertainty(name=name, target=target, variant=variant, range=value_range, label=label)
+
+
+def _range_problem(
+    exc: ValidationError, key: KeyPath, positions: dict[KeyPath, Position], file: str
+) -> NegsimError:
+    """The most telling of pydantic's errors for a range, in the house wording."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # typos first
+    first = errors[0]
+    where = (*key, *map(str, first["loc"]))
+    allowed = list(Range.model_fields)
+    if first["type"] == "extra_forbidden":
+        word = str(first["loc"][-1])
+        return NegsimError(
+            [problem_at(positions, where, file, "unknown key", hint(word, allowed, "allowed keys"))]
+        )
+    if first["type"] == "missing":
+        return NegsimError(
+            [problem_at(positions, where, file, "required key is missing", "a range needs low and high")]
+        )
+    message = first["msg"][0].lower() + first["msg"][1:]
+    return NegsimError([problem_at(positions, where, file, message)])
 
 
 def default_label(parts: list[str], scenario: Scenario, variant: str | None) -> str:
