@@ -32,8 +32,8 @@ POINTS = "points.parquet"
 @click.option(
     "--samples",
     type=click.IntRange(min=2),
-    help="Sobol: base samples, a power of 2 (default 64; points = samples x (k + 2)). "
-    "Morris: trajectories (default 20; points = samples x (k + 1)).",
+    help="Sobol: base samples, a power of 2 (default 256; points = samples x (k + 3) with the noise floor). "
+    "Morris: trajectories (default 20; points = samples x (k + 2)).",
 )
 @click.option(
     "--runs", type=click.IntRange(min=1), default=20, show_default=True, help="Replications per design point."
@@ -109,7 +109,7 @@ def design(space: ParameterSpace, method: str, samples: int | None, runs: int, s
     """The design has one column more than the space: the noise-floor dummy, which no path reads."""
     names = [*space.names, sensitivity.NOISE_FLOOR]
     if method == "sobol":
-        base = samples or 64
+        base = samples or 256
         if base & (base - 1):
             raise NegsimError.single(
                 "--samples",

@@ -13,6 +13,7 @@ import pandas as pd
 
 LOW, HIGH = 0, 1  # the two ends of a column's limits, as indices into a (columns, 2) array
 EPS = 1e-12  # slack for comparing shares computed by float division
+SIGNIFICANCE = 0.05  # a restriction whose quasi-p-value is at least this is lifted (see _release)
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,9 @@ def prim(
     share of the box's mass, nearest points first) raises density the most; stop when none does.
 
     Release: peeling also trims columns that barely matter. Restrictions are lifted one at a
-    time, cheapest first, while lifting one lowers density by less than `release` (a share:
-    0.02 is two percentage points; 0 turns release off). The box left names only the
+    time while lifting one lowers density by less than `release` (a share: 0.02 is two
+    percentage points; 0 turns release off) or the restriction is not significant (its
+    quasi-p-value, as in the EMA Workbench, is 0.05 or more). The box left names only the
     conditions that carry weight.
     """
     values, hits = check_cases(X, y)
@@ -244,26 +246,33 @@ def _paste(values: np.ndarray, hits: np.ndarray, limits: np.ndarray, alpha: floa
 def _release(
     values: np.ndarray, hits: np.ndarray, limits: np.ndarray, data: np.ndarray, tolerance: float
 ) -> np.ndarray:
-    """Lift restrictions, cheapest first, while each costs less than `tolerance` of density."""
+    """Lift restrictions, weakest first, while one is cheap (costs less than `tolerance` of
+    density) or not significant (quasi-p >= SIGNIFICANCE: a box this dense is not unlikely when
+    drawing its cases from the box without the restriction)."""
+    from scipy import stats
+
     limits = limits.copy()
     if tolerance <= 0:
         return limits
 
-    def density(bounds: np.ndarray) -> float:
+    def count(bounds: np.ndarray) -> tuple[int, int]:
         inside = _inside(values, bounds)
-        return float(hits[inside].mean())
+        return int(inside.sum()), int(hits[inside].sum())
 
     while True:
-        current = density(limits)
-        restricted = [c for c in range(len(limits)) if not np.array_equal(limits[c], data[c])]
-        costs = []
-        for column in restricted:
+        n, k = count(limits)
+        candidates = []
+        for column in (c for c in range(len(limits)) if not np.array_equal(limits[c], data[c])):
             trial = limits.copy()
             trial[column] = data[column]
-            costs.append((current - density(trial), column))
-        if not costs or min(costs)[0] >= tolerance:
+            wider_n, wider_k = count(trial)
+            quasi_p = float(stats.binom.sf(k - 1, n, wider_k / wider_n))
+            candidates.append((k / n - wider_k / wider_n, quasi_p, column))
+        weak = [c for c in candidates if c[0] < tolerance or c[1] >= SIGNIFICANCE]
+        if not weak:
             return limits
-        limits[min(costs)[1]] = data[min(costs)[1]]
+        column = max(weak, key=lambda c: (c[1], -c[0]))[2]  # least significant first
+        limits[column] = data[column]
 
 
 def _paste_candidates(
