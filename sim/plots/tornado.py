@@ -43,12 +43,12 @@ def plot_tornado(summary: dict, indices: pd.DataFrame, output: str) -> Figure:
     inner = "first order S1 (alone)" if method == "sobol" else "sigma (interactions)"
     outer = "total ST (with interactions)" if method == "sobol" else "mu* (mean |effect| over the range)"
     fig.legend(
-        [Patch(color=TOTAL), Patch(color=FIRST)],
-        [outer, inner],
+        [Patch(color=TOTAL), Patch(color=FIRST), Patch(color=FLOOR)],
+        [outer, inner, "noise floor (dashed): below it, indistinguishable from noise"],
         loc="outside lower center",
-        ncols=2,
+        ncols=3,
         frameon=False,
-        title="bars: 95% bootstrap interval on the outer bar",
+        title="whiskers: 95% bootstrap interval of the outer bar",
     )
     fig.suptitle(f"{HEADLINES[(method, output)]}\n{style.wrap(summary['title'], 100)}")
     return fig
