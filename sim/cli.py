@@ -93,7 +93,7 @@ def plot(result_dir: Path, path_name: str | None) -> None:
         raise NegsimError.single(
             str(result_dir),
             "is not a negsim result folder (no summary.json)",
-            suggestion="give a folder that `negsim run` wrote",
+            suggestion="give a folder that `negsim run`, `sensitivity` or `discover` wrote",
         )
     summary = writer.read_summary(result_dir)
     if path_name is not None and path_name not in summary["paths"]:
