@@ -55,3 +55,12 @@ def test_distributions_have_their_textbook_moments(estimate: Estimate, mean: flo
     draws = sample(estimate, UNIT, U)
     assert draws.mean() == pytest.approx(mean, abs=1e-3)
     assert draws.std() == pytest.approx(sd, rel=0.01)
+
+
+@pytest.mark.parametrize("trials", [1, 7, 100, 250, 1000, 3000, 10**6])
+def test_wilson_interval_contains_the_share_at_the_extremes(trials: int) -> None:
+    """At 0 or n successes rounding once put the bound a hair past the share, and the
+    agreement plot failed on a negative error bar."""
+    for successes in (0, trials):
+        low, high = wilson_interval(successes, trials)
+        assert 0.0 <= low <= successes / trials <= high <= 1.0

@@ -7,6 +7,7 @@ so replication r here equals row r of a batch run with the same seed.
 from __future__ import annotations
 
 import mesa
+import numpy as np
 from mesa.datacollection import DataCollector
 
 from sim.model import rules
@@ -17,7 +18,11 @@ from sim.scenario.schema import Scenario
 
 
 class NegotiationModel(mesa.Model):
-    """One replication of one mediation path."""
+    """One replication of one mediation path.
+
+    `explored` fixes numbers by key path (`actors.russia.cost_of_war`: 0.01), as an analysis
+    or the seminar page does; every other number is drawn as in the batch engine.
+    """
 
     def __init__(
         self,
@@ -25,6 +30,7 @@ class NegotiationModel(mesa.Model):
         seed: int | None = None,
         replication: int = 0,
         rounds: int | None = None,
+        explored: dict[str, float] | None = None,
     ) -> None:
         seed = scenario.run.seed if seed is None else seed
         super().__init__(rng=seed)
@@ -32,7 +38,8 @@ class NegotiationModel(mesa.Model):
         self.seed = seed
         self.replication = replication
         self.rounds = rounds or scenario.run.rounds
-        self.params = build_params(scenario, seed, replication, replication + 1)
+        fixed = {path: np.full(1, float(value)) for path, value in (explored or {}).items()}
+        self.params = build_params(scenario, seed, replication, replication + 1, fixed)
         self.noise = draw_noise(scenario, seed, replication, replication + 1, self.rounds)
         self.state = rules.initial_state(self.params)
         for index, actor_id in enumerate(self.params.actors):

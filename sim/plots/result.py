@@ -54,7 +54,8 @@ class Result:
         return f"{self.round_unit}s since talks began"
 
 
-def _path(path_id: str, raw: dict) -> PathSummary:
+def path_summary(path_id: str, raw: dict) -> PathSummary:
+    """One path of summary.json (or an in-memory summary) as the plots read it."""
     agreement = raw.get("agreement", {})
     share = float(agreement.get("share", raw.get("outcomes", {}).get("agreement", 0.0)))
     low, high = agreement.get("low"), agreement.get("high")
@@ -84,7 +85,7 @@ def load_result(result_dir: Path) -> Result:
         replications=int(summary.get("replications", 0)),
         issues=issues,
         actors=dict(summary["actors"]),
-        paths={key: _path(key, raw) for key, raw in summary["paths"].items()},
+        paths={key: path_summary(key, raw) for key, raw in summary["paths"].items()},
         runs=read_table(result_dir, columns=RUN_COLUMNS + [f"terms.{issue}" for issue in issues]),
         trajectories=pd.read_parquet(result_dir / TRAJECTORIES),
     )

@@ -20,7 +20,9 @@ def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float,
     denominator = 1 + z**2 / trials
     centre = (share + z**2 / (2 * trials)) / denominator
     half = z * math.sqrt(share * (1 - share) / trials + z**2 / (4 * trials**2)) / denominator
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # Rounding can leave the bound a hair past the share at 0 or n successes; the interval
+    # must contain the share (plots draw share - low as an error bar length).
+    return (max(0.0, min(share, centre - half)), min(1.0, max(share, centre + half)))
 
 
 def _median_or_none(values: pd.Series) -> float | None:

@@ -1,0 +1,56 @@
+"""`negsim app [FILE]`: the seminar page, served on this machine."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from sim.commands.common import out
+from sim.errors import NegsimError
+from sim.scenario.loader import load_scenario
+from sim.seminar.setup import FILE_ENV
+
+# Solara fetches nothing from the internet with these: its browser assets come from the
+# locally installed solara-assets package, and usage statistics are not sent.
+OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "SOLARA_ASSETS_PROXY": "true"}
+
+
+@click.command()
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0: any free port."
+)
+def app_command(file: Path | None, host: str, port: int) -> None:
+    """Start the seminar page: step through one negotiation, compare paths, read the evidence."""
+    _check_installed()
+    env = {**os.environ, **OFFLINE}
+    if file is not None:
+        load_scenario(file)  # a bad file gets its one clear message here, not in the browser
+        env[FILE_ENV] = str(file.resolve())
+    address = f"http://{'localhost' if host in ('127.0.0.1', 'localhost') else host}:{port}/"
+    out.print(f"negsim seminar page: {address}  (Ctrl-C stops it)")
+    command = [sys.executable, "-m", "solara", "run", "sim.seminar.page", "--host", host, "--port", str(port)]
+    command += ["--production", "--no-open", "--log-level", "warning"]
+    try:
+        completed = subprocess.run(command, env=env, check=False)
+    except KeyboardInterrupt:
+        return
+    if completed.returncode not in (0, -2, 130):
+        raise NegsimError.single("negsim app", f"the page server stopped with status {completed.returncode}")
+
+
+def _check_installed() -> None:
+    try:
+        import solara  # noqa: F401
+        from mesa.visualization import solara_viz  # noqa: F401
+    except ImportError:
+        raise NegsimError.single(
+            "negsim app",
+            "needs the page's packages (Solara, Mesa's visualisation), which are not installed",
+            suggestion="pip install 'negsim[app]'",
+        ) from None

@@ -1,0 +1,117 @@
+"""The seminar's building blocks without a browser: what a slider or switch changes, and that
+the page, the notebooks and `negsim run` see the same numbers for the same seed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from sim.errors import NegsimError
+from sim.model.mesa_model import NegotiationModel
+from sim.runner.chunks import plan_chunks, run_chunk
+from sim.seminar.assumptions import Assumptions
+from sim.seminar.evidence import basis_of
+from sim.seminar.levers import LEVERS, defaults
+from sim.seminar.replicate import replicate
+from sim.seminar.setup import SNAPSHOTS, Setup
+from tests.conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def december() -> Setup:
+    return Setup.start(SNAPSHOTS["December 2024"])
+
+
+def test_untouched_setup_reproduces_negsim_run(december: Setup) -> None:
+    """No slider moved: the in-memory run is row for row the batch engine's `negsim run` table."""
+    scenario = december.scenario
+    page = replicate(scenario, 300, seed=december.seed, assumptions=december.assumptions_for(scenario))
+    [chunk] = plan_chunks(december.path, scenario, 300, scenario.run.rounds, december.seed, chunk_size=300)
+    engine = run_chunk(chunk).replications
+    assert page["outcome"].tolist() == engine["outcome"].tolist()
+    assert np.array_equal(page["end_round"], engine["end_round"])
+
+
+def test_a_moved_slider_fixes_its_number_on_every_path_that_has_it(december: Setup) -> None:
+    moved = replace(december, levers={**december.levers, "russia_cost": 0.02, "mediator_bias": 0.9})
+    for name, scenario in moved.paths.items():
+        values = moved.assumptions_for(scenario).values
+        assert values["actors.russia.cost_of_war"] == 0.02
+        # the bias lever exists only where a mediator proposes
+        assert ("mediation.bias" in values) == bool(scenario.mediation.mediators), name
+
+
+def test_a_slider_left_alone_keeps_the_scenarios_uncertainty(december: Setup) -> None:
+    assert december.moved == {}
+    assert december.assumptions_for(december.scenario).values == {}
+
+
+def test_changing_path_returns_sliders_to_that_paths_values(december: Setup) -> None:
+    moved = replace(december, levers={**december.levers, "mediator_bias": 0.9}, switches={"veto": False})
+    joint = moved.on_path("us_china_joint")
+    assert joint.levers == defaults(joint.scenario)
+    assert joint.switches == {"veto": False}  # switches are about the model, they stay
+    assert joint.seed == moved.seed
+
+
+def test_the_step_by_step_model_uses_the_moved_slider(december: Setup) -> None:
+    moved = replace(december, levers={**december.levers, "ukraine_red_line": 0.95})
+    model = moved.model()
+    ukraine = model.params.actors.index("ukraine")
+    territory = model.params.issues.index("territory")
+    assert model.params.red_threshold[0, ukraine, territory] == 0.95
+    assert december.model().params.red_threshold[0, ukraine, territory] != 0.95
+
+
+def test_a_switch_turns_a_mechanism_off(december: Setup) -> None:
+    off = replace(december, switches={"costs": False})
+    model = off.model()
+    for _ in range(5):
+        model.step()
+    assert model.negotiation.mechanisms.costs is False
+    assert np.all(model.state.accumulated_cost == 0)
+
+
+def test_mesa_model_with_fixed_values_equals_the_batch_row(december: Setup) -> None:
+    """The page's model and its many-runs comparison apply an assumption identically."""
+    scenario = december.scenario
+    assumptions = Assumptions(values={"actors.russia.cost_of_war": 0.02})
+    table = replicate(scenario, 3, seed=december.seed, assumptions=assumptions)
+    for r in range(3):
+        model = NegotiationModel(
+            scenario, seed=december.seed, replication=r, explored=dict(assumptions.values)
+        )
+        while model.running:
+            model.step()
+        assert model.outcome == table["outcome"][r]
+        assert model.end_round == table["end_round"][r]
+
+
+def test_bad_assumptions_get_a_clear_message(december: Setup) -> None:
+    with pytest.raises(NegsimError, match=r"did you mean `actors\.russia\.cost_of_war`"):
+        Assumptions(values={"actors.russia.cost_of_wr": 0.01}).apply(december.scenario)
+    with pytest.raises(NegsimError, match="expected a value in"):
+        Assumptions(values={"actors.russia.clout": 1.5}).apply(december.scenario)
+    with pytest.raises(NegsimError, match="unknown mechanism"):
+        Assumptions(mechanisms={"vetoo": False}).apply(december.scenario)
+
+
+def test_every_lever_names_a_number_of_the_shipped_scenarios() -> None:
+    for file in SNAPSHOTS.values():
+        setup = Setup.start(file)
+        for lever in LEVERS:
+            if lever.name == "mediator_bias":
+                continue  # only on paths with a mediator; checked above
+            assert lever.default(setup.scenario) is not None, (file.name, lever.path)
+
+
+def test_evidence_panel_shows_the_quote_verbatim_from_the_article(december: Setup) -> None:
+    basis = basis_of(december.scenario, "actors.russia.cost_of_war")
+    assert basis.kind == "evidence" and basis.quote and "South China Morning Post" in (basis.source or "")
+    if SEEDS.is_dir():
+        articles = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in SEEDS.glob("*.txt"))
+        assert " ".join(basis.quote.split()) in articles
+    inferred = basis_of(december.scenario, "actors.ukraine.red_lines.territory.threshold")
+    assert inferred.kind == "inferred" and inferred.reason and inferred.quote is None
