@@ -1,12 +1,12 @@
-"""The one module that touches pyplot: figures are headless (Agg) and never outlive their save."""
+"""Where figures are made and saved: plain `Figure` objects, never pyplot.
+
+Without pyplot no GUI backend is chosen or switched, so the same figures work headless (the
+command line, worker processes, the seminar page) and inline in a notebook, and a figure is
+freed as soon as nothing refers to it.
+"""
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -24,22 +24,12 @@ def new_figure(
     Constrained layout, unlike tight_layout, also makes room for suptitles and figure legends.
     """
     nrows, ncols = grid
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=size,
-        layout="constrained",
-        squeeze=False,
-        sharey=sharey,
-        width_ratios=width_ratios,
-    )
+    fig = Figure(figsize=size, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=sharey, width_ratios=width_ratios)
     return fig, axes
 
 
 def save_png(fig: Figure, path: Path) -> Path:
-    """Write `fig` as a PNG and close it, even if writing fails, so long runs do not leak memory."""
-    try:
-        fig.savefig(path, dpi=DPI, format="png")
-    finally:
-        plt.close(fig)
+    """Write `fig` as a PNG (Agg renders it, whatever backend the session uses)."""
+    fig.savefig(path, dpi=DPI, format="png")
     return path
