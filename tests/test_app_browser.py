@@ -159,7 +159,7 @@ def test_page_opens_on_the_flagship_and_works_offline(visit: Visit) -> None:
     assert visit.failed == [], f"requests failed: {visit.failed}"
 
 
-def test_step_moves_the_negotiation_and_reset_restarts_it(visit: Visit) -> None:
+def test_step_and_play_move_the_negotiation_and_reset_restarts_it(visit: Visit) -> None:
     page = visit.page
     figure = page.locator("img").first
     before = figure.get_attribute("src")
@@ -170,6 +170,11 @@ def test_step_moves_the_negotiation_and_reset_restarts_it(visit: Visit) -> None:
         )
     assert figure.get_attribute("src") != before, "the positions figure did not change after three steps"
     visit.shot("after-three-steps")
+    page.get_by_role("button", name="▶").click()  # play: months go by on their own
+    page.get_by_text(re.compile(r"^(Month (\d\d) of 60|\w+ in month \d+)")).first.wait_for(timeout=60_000)
+    if page.get_by_role("button", name="❚❚").count():
+        page.get_by_role("button", name="❚❚").click()
+    visit.shot("after-play")
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("Month 0 of 60: talks go on").first.wait_for(timeout=20_000)
 
