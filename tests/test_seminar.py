@@ -3,11 +3,13 @@ the page, the notebooks and `negsim run` see the same numbers for the same seed.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from sim.cli import main
 from sim.errors import NegsimError
 from sim.model.mesa_model import NegotiationModel
 from sim.runner.chunks import plan_chunks, run_chunk
@@ -15,8 +17,8 @@ from sim.seminar.assumptions import Assumptions
 from sim.seminar.evidence import basis_of
 from sim.seminar.levers import LEVERS, defaults
 from sim.seminar.replicate import replicate
-from sim.seminar.setup import SNAPSHOTS, Setup
-from tests.conftest import SEEDS
+from sim.seminar.setup import FILE_ENV, SNAPSHOTS, Setup, snapshots
+from tests.conftest import SCENARIOS, SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +117,23 @@ def test_evidence_panel_shows_the_quote_verbatim_from_the_article(december: Setu
         assert " ".join(basis.quote.split()) in articles
     inferred = basis_of(december.scenario, "actors.ukraine.red_lines.territory.threshold")
     assert inferred.kind == "inferred" and inferred.reason and inferred.quote is None
+
+
+def test_app_refuses_a_bad_scenario_before_starting_a_server(tmp_path, monkeypatch, capsys) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nactors:\n  russia: {clout: 3}\n", encoding="utf-8")
+    monkeypatch.setattr(sys, "argv", ["negsim", "app", str(bad), "--port", "0"])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    stderr = capsys.readouterr().err
+    assert stderr.startswith("error: ") and str(bad) in stderr and "Traceback" not in stderr
+
+
+def test_a_file_given_to_the_app_opens_first(monkeypatch) -> None:
+    own = SCENARIOS / "2023-04-mediation-paths.yaml"
+    monkeypatch.setenv(FILE_ENV, str(own))
+    assert list(snapshots()) == ["December 2024", "April 2023"]  # a shipped file keeps its name
+    custom = SCENARIOS / "actors" / "2024-12.yaml"
+    monkeypatch.setenv(FILE_ENV, str(custom))
+    assert next(iter(snapshots())) == "2024-12.yaml"
