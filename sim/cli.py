@@ -7,6 +7,8 @@ and leaves no half-written result folder.
 from __future__ import annotations
 
 import importlib
+import os
+import signal
 import sys
 from pathlib import Path
 from typing import ClassVar
@@ -24,6 +26,7 @@ from sim.scenario.show import evidence_tables
 
 EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 class LazyGroup(click.Group):
@@ -33,6 +36,9 @@ class LazyGroup(click.Group):
     lazy: ClassVar[dict[str, str]] = {
         "sensitivity": "sim.commands.sensitivity:sensitivity_command",
         "discover": "sim.commands.discover:discover_command",
+        "app": "sim.commands.app:app_command",
+        "verify": "sim.commands.verify:verify_command",
+        "rerun": "sim.commands.rerun:rerun_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -66,7 +72,7 @@ def validate(files: tuple[Path, ...]) -> None:
         except NegsimError as exc:
             problems.append(exc)
     if problems:
-        raise NegsimError([p for exc in problems for p in exc.problems])
+        raise NegsimError([p for exc in problems for p in exc.problems], any(e.truncated for e in problems))
 
 
 @cli.command()
@@ -81,7 +87,7 @@ def show(file: Path, path_name: str | None) -> None:
         out.print(table)
     out.print("Sources:")
     for key, source in scenario.sources.items():
-        out.print(f"  {key}: {source.outlet}, {source.date}: {source.headline}")
+        out.print(escape(f"  {key}: {source.outlet}, {source.date}: {source.headline}"))
 
 
 @cli.command()
@@ -111,24 +117,56 @@ def plot(result_dir: Path, path_name: str | None) -> None:
 cli.add_command(run)
 
 
+class Terminated(BaseException):
+    """SIGTERM (e.g. `kill`, `timeout`), handled like Ctrl-C: workers stop, staging is removed.
+
+    Not a KeyboardInterrupt, which Click would turn into a plain Abort."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+INTERRUPTED = "interrupted: nothing half-written was left behind"
+
+
 def main() -> None:
     """Entry point: turn input errors and interrupts into clean exits."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
-        cli(standalone_mode=False)
+        cli(standalone_mode=False, prog_name="negsim")  # also when started as `python -m sim.cli`
     except NegsimError as exc:
-        err.print(f"error: {exc}", highlight=False, markup=False, soft_wrap=True)
-        sys.exit(EXIT_INPUT)
+        err.print(f"error: {exc}", highlight=False, markup=False, emoji=False, soft_wrap=True)
+        sys.exit(getattr(exc, "exit_code", EXIT_INPUT))  # `rerun` has its own code for "differs"
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # a bad option or argument: one message, in the house style
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `negsim` alone: the help, as Click shows it
+            exc.show()
+            sys.exit(EXIT_INPUT)
+        ctx, text = getattr(exc, "ctx", None), exc.format_message()
+        if ctx is not None:
+            text = f"{ctx.command_path}: {text}\n    hint: see `{ctx.command_path} --help`"
+        err.print(f"error: {text}", highlight=False, markup=False, emoji=False, soft_wrap=True)
         sys.exit(EXIT_INPUT)
     except click.exceptions.Abort:
-        err.print("interrupted: no result folder was written")
+        err.print(INTERRUPTED)
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        err.print(INTERRUPTED.replace("interrupted", "terminated"))
+        sys.exit(EXIT_TERMINATED)
     except KeyboardInterrupt:
-        err.print("interrupted: no result folder was written")
+        err.print(INTERRUPTED)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:  # `negsim ... | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except OSError as exc:  # the disk or the system said no somewhere no command expected it
+        where = str(exc.filename) if exc.filename else "negsim"
+        hint = "check free disk space and permissions, then try again"
+        problem = NegsimError.single(where, f"{exc.strerror or exc}", suggestion=hint)
+        err.print(f"error: {problem}", highlight=False, markup=False, emoji=False, soft_wrap=True)
+        sys.exit(EXIT_INPUT)
 
 
 if __name__ == "__main__":

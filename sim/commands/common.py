@@ -20,6 +20,8 @@ from sim.runner.chunks import DEFAULT_CHUNK, Chunk, ChunkResult
 from sim.scenario.loader import LoadedScenario
 from sim.scenario.schema import Scenario
 
+MAX_WORKERS = 256  # more local processes than this would exhaust memory long before helping
+
 # Piped or redirected output gets a fixed, generous width instead of rich's 80 columns.
 out = Console() if sys.stdout.isatty() else Console(width=140)
 err = Console(stderr=True)
@@ -30,7 +32,7 @@ def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @click.option(
         "--workers",
-        type=click.IntRange(min=1),
+        type=click.IntRange(min=1, max=MAX_WORKERS),
         help="Local worker processes (default: all cores; 1 runs in this process).",
     )
     @click.option(

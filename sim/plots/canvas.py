@@ -8,6 +8,7 @@ freed as soon as nothing refers to it.
 from pathlib import Path
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 DPI = 150
@@ -25,6 +26,7 @@ def new_figure(
     """
     nrows, ncols = grid
     fig = Figure(figsize=size, layout="constrained")
+    FigureCanvasAgg(fig)  # a renderer for code that measures text while drawing (CART trees)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharey=sharey, width_ratios=width_ratios)
     return fig, axes
 

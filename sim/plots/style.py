@@ -39,6 +39,7 @@ RC = {
     "axes.axisbelow": True,
     "grid.color": "#dddddd",
     "grid.linewidth": 0.8,
+    "text.parse_math": False,  # labels come from scenario files: a "$" is a dollar sign, never TeX
 }
 
 POLE_WIDTH = 24  # characters per line of a pole name on a 0..1 axis

@@ -62,6 +62,14 @@ def atomic_folder(target: Path) -> Iterator[Path]:
             staging.rename(target)
         except OSError as exc:
             raise NegsimError.single(str(target), f"could not be created: {exc.strerror}") from None
+    except OSError as exc:  # disk full, folder made read-only: say so once, leave nothing behind
+        shutil.rmtree(staging, ignore_errors=True)
+        left = f"; the unfinished {staging} could not be removed" if staging.exists() else ""
+        raise NegsimError.single(
+            str(target),
+            f"could not be written: {exc.strerror or exc}{left}",
+            suggestion="free some disk space or choose a writable --out folder, then run again",
+        ) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

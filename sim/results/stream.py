@@ -38,7 +38,8 @@ class PartSink:
             self._trajectories[result.path].append((result.start, result.trajectory))
 
     def write_trajectories(self, actors: list[str], issues: list[str]) -> None:
-        """Quantile fan of each path's recorded trajectories, in replication order."""
+        """Quantile fan of each path's recorded trajectories, in replication order; paths sorted
+        by id, since the order in which chunks finish must not show in the file."""
         frames = [
             trajectory_table(
                 path,
@@ -46,7 +47,7 @@ class PartSink:
                 actors,
                 issues,
             )
-            for path, parts in self._trajectories.items()
+            for path, parts in sorted(self._trajectories.items())
         ]
         if frames:
             pd.concat(frames, ignore_index=True).to_parquet(self.folder / TRAJECTORIES, index=False)

@@ -7,12 +7,17 @@ stops its workers before the exception propagates.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import itertools
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from sim.errors import NegsimError
@@ -53,23 +58,93 @@ def _workers_deaf_to_ctrl_c() -> Iterator[None]:
 
 class Processes:
     """A pool of local worker processes, started fresh ("spawn") so no lock or thread of the
-    main process is inherited."""
+    main process is inherited.
+
+    A worker that dies (killed, out of memory) breaks the pool: every chunk it had not
+    returned is run again on a fresh pool, so results stay complete and identical. After
+    `RESTARTS` fresh pools the run stops with a clear error instead of retrying forever.
+    """
+
+    RESTARTS = 3
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.description = f"{workers} local worker processes"
 
     def map_unordered(self, fn: Callable[[Job], Result], jobs: Iterable[Job]) -> Iterator[Result]:
-        with _workers_deaf_to_ctrl_c():
-            pool = multiprocessing.get_context("spawn").Pool(self.workers)
-        try:
-            yield from pool.imap_unordered(fn, jobs)
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
+        pending = iter(jobs)
+        backlog: collections.deque[Job] = collections.deque()  # chunks of a broken pool, run first
+        for restart in itertools.count():
+            executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            try:
+                yield from self._run_on(executor, fn, pending, backlog)
+            except BaseException:
+                _stop(executor)
+                raise
+            executor.shutdown(wait=True)
+            if not backlog:
+                return
+            if restart >= self.RESTARTS:
+                raise NegsimError.single(
+                    "--workers",
+                    f"worker processes died {restart + 1} times during this run; it was stopped",
+                    suggestion="if the machine ran out of memory, use fewer --workers or a smaller "
+                    "--chunk-size; nothing was written",
+                )
+            print(
+                f"warning: a worker process died; running its {len(backlog)} unfinished chunk(s) "
+                "again on fresh workers",
+                file=sys.stderr,
+            )
+
+    def _run_on(
+        self,
+        executor: ProcessPoolExecutor,
+        fn: Callable[[Job], Result],
+        pending: Iterator[Job],
+        backlog: collections.deque[Job],
+    ) -> Iterator[Result]:
+        """Yield results until the jobs run out or the pool breaks; lost jobs go to `backlog`."""
+        window = 2 * self.workers  # enough queued to keep every worker busy, no more in memory
+        in_flight: dict[Future[Result], Job] = {}
+        broken = False
+        while True:
+            while not broken and len(in_flight) < window:
+                job = backlog.popleft() if backlog else next(pending, _NO_JOB)
+                if job is _NO_JOB:
+                    break
+                try:
+                    with _workers_deaf_to_ctrl_c():  # a worker is spawned inside submit
+                        in_flight[executor.submit(fn, job)] = job
+                except BrokenProcessPool:
+                    backlog.appendleft(job)
+                    broken = True
+            if not in_flight:
+                return
+            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = in_flight.pop(future)
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    backlog.append(job)
+                    broken = True
+                    continue
+                yield result
+
+
+_NO_JOB = object()
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Stop the workers now, mid-chunk: on Ctrl-C or an error nobody wants their results."""
+    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((executor._processes or {}).values()):
+        process.terminate()
+    executor.shutdown(wait=True, cancel_futures=True)
 
 
 # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
@@ -102,7 +177,7 @@ class Dask:
             futures = client.map(fn, list(jobs), pure=False)
             try:
                 for future in distributed.as_completed(futures):
-                    yield future.result()
+                    yield _dask_result(distributed, future)
             except BaseException:
                 client.cancel(futures, force=True)
                 raise
@@ -132,6 +207,20 @@ class Dask:
                 suggestion="start one with `dask scheduler`, or use `--dask local`",
             ) from None
         return stack.enter_context(client)
+
+
+def _dask_result(distributed: Any, future: Any) -> Result:
+    """A task's result. Dask reruns the tasks of a worker that dies; only a task that has
+    killed `allowed-failures` workers in a row is given up, and that is reported plainly."""
+    try:
+        return future.result()
+    except distributed.KilledWorker:
+        raise NegsimError.single(
+            "--dask",
+            "Dask workers died again and again running the same chunk; the run was stopped",
+            suggestion="if the workers ran out of memory, use a smaller --chunk-size or give them more; "
+            "nothing was written",
+        ) from None
 
 
 def _import_distributed() -> Any:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
+from sim.errors import NegsimError
 from sim.runner.backends import Backend
 from sim.runner.chunks import Chunk, ChunkResult, run_chunk
 from sim.scenario.loader import LoadedScenario
+from sim.scenario.schema import RunSettings as RunSection
 
 TRAJECTORY_REPLICATIONS = 2000  # fan charts use the first replications of each path
 
@@ -24,7 +28,18 @@ class RunSettings:
 def settings_for(
     loaded: LoadedScenario, replications: int | None, rounds: int | None, seed: int | None
 ) -> RunSettings:
-    """Command-line values override the scenario's `run:` section."""
+    """Command-line values override the scenario's `run:` section, within the same limits."""
+    for option, key, value in (("--runs", "replications", replications), ("--rounds", "rounds", rounds)):
+        if value is not None:
+            try:
+                RunSection.model_validate({key: value})
+            except ValidationError as exc:
+                message = exc.errors()[0]["msg"]
+                raise NegsimError.single(
+                    option,
+                    f"{message[:1].lower()}{message[1:]}, got {value:,}",
+                    suggestion=f"the limits of `run.{key}` in a scenario file apply here too",
+                ) from None
     base = next(iter(loaded.variants.values())).run
     return RunSettings(
         replications=replications if replications is not None else base.replications,

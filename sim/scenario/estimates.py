@@ -7,6 +7,8 @@ the model samples that uncertainty instead of pretending to know the number.
 
 from __future__ import annotations
 
+import math
+import reprlib
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -25,7 +27,8 @@ DEFAULT_SPREAD: dict[str, dict[Provenance, float]] = {
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are never meaningful inputs, and NaN passes every `<` check unnoticed.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 _SHAPE_KEYS = ("value", "mean", "sd", "low", "high", "mode", "a", "b", "spread")
@@ -146,12 +149,28 @@ def _coerce_estimate(raw: Any) -> Any:
             "number_expected", "expected a number or a distribution, got {got}", {"got": repr(raw)}
         )
     if isinstance(raw, int | float):
-        return {"value": float(raw)}
+        try:
+            value = float(raw)
+        except OverflowError:  # an integer beyond float range
+            value = math.inf
+        if not math.isfinite(value):
+            raise PydanticCustomError(
+                "number_expected", "expected a finite number, got {got}", {"got": short_repr(raw)}
+            )
+        return {"value": value}
     if isinstance(raw, dict):
         return raw
     raise PydanticCustomError(
-        "number_expected", "expected a number or a distribution, got {got}", {"got": repr(raw)}
+        "number_expected", "expected a number or a distribution, got {got}", {"got": short_repr(raw)}
     )
+
+
+def short_repr(value: Any) -> str:
+    """A repr short enough for an error message, whatever the value's size."""
+    return _SHORT.repr(value)
+
+
+_SHORT = reprlib.Repr(maxstring=60, maxlong=40, maxother=60, maxlist=6, maxtuple=6, maxdict=4, maxlevel=2)
 
 
 EstimateField = Annotated[Estimate, BeforeValidator(_coerce_estimate)]

@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from sim.errors import NegsimError, Problem
+from sim.errors import MAX_PROBLEMS, NegsimError, Problem
 from sim.scenario.estimates import Strict
 from sim.scenario.references import bounds_of
 from sim.scenario.schema import Scenario
@@ -58,6 +58,8 @@ class Range(Strict):
             )
         if self.mode is not None and not self.low <= self.mode <= self.high:
             raise PydanticCustomError("explore_range", "mode must lie between low and high")
+        if self.mean is not None and not self.low <= self.mean <= self.high:
+            raise PydanticCustomError("explore_range", "mean must lie between low and high")
         if self.sd is not None and self.sd <= 0:
             raise PydanticCustomError("explore_range", "sd must be > 0")
         return self
@@ -131,9 +133,12 @@ def parse_explore(
         raise NegsimError([problem_at(positions, ("explore",), file, message)])
     problems: list[Problem] = []
     found: list[Uncertainty] = []
+    numbers = {name: estimate_paths(scenario) for name, scenario in variants.items()}
     for name, spec in raw.items():
+        if len(problems) >= MAX_PROBLEMS:
+            raise NegsimError(problems, truncated=True)
         try:
-            found.append(_parse_entry(str(name), spec, variants, positions, file))
+            found.append(_parse_entry(str(name), spec, variants, numbers, positions, file))
         except NegsimError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -142,7 +147,12 @@ def parse_explore(
 
 
 def _parse_entry(
-    name: str, spec: Any, variants: dict[str, Scenario], positions: dict[KeyPath, Position], file: str
+    name: str,
+    spec: Any,
+    variants: dict[str, Scenario],
+    numbers: dict[str, set[str]],
+    positions: dict[KeyPath, Position],
+    file: str,
 ) -> Uncertainty:
     key: KeyPath = ("explore", name)
 
@@ -152,38 +162,46 @@ def _parse_entry(
     parts = name.split(".")
     variant = None
     if parts[0] == "variants":
-        variant = parts[1] if len(parts) > 1 else ""
+        if len(parts) < 3:
+            raise fail(
+                "`variants.` must be followed by a path name and a parameter",
+                "e.g. variants.<path>.mediation.bias",
+            )
+        variant = parts[1]
         if variant not in variants:
             raise fail(f"no mediation path `{variant}`", hint(variant, list(variants), "paths"))
         parts = parts[2:]
     target = ".".join(parts)
-    scope = [variants[variant]] if variant else list(variants.values())
-    known = sorted(set().union(*(estimate_paths(s) for s in scope)))
-    if target not in known:
+    scope = [variant] if variant else list(variants)
+    if not any(target in numbers[v] for v in scope):
+        known = sorted(set().union(*(numbers[v] for v in scope)))
         example = "name a number the scenario sets, e.g. " + ", ".join(known[:3])
         raise fail(f"`{target}` is not a number in this scenario", did_you_mean(target, known) or example)
-    if isinstance(spec, list) and len(spec) == 2:
+    is_pair = isinstance(spec, list) and len(spec) == 2
+    if is_pair:
         spec = {"low": spec[0], "high": spec[1]}
     if not isinstance(spec, dict):
         raise fail("expected a range: [low, high] or {low: .., high: ..}")
     try:
         value_range = Range.model_validate(spec)
     except ValidationError as exc:
-        raise _range_problem(exc, key, positions, file) from None
+        raise _range_problem(exc, key, positions, file, is_pair) from None
     bounds = bounds_of(tuple(parts))
     if value_range.low < bounds.low or value_range.high > bounds.high:
         raise fail(f"the range must lie in {bounds.describe()}, the parameter's valid values")
-    label = value_range.label or default_label(parts, scope[0], variant)
+    label = value_range.label or default_label(parts, variants[scope[0]], variant)
     return Uncertainty(name=name, target=target, variant=variant, range=value_range, label=label)
 
 
 def _range_problem(
-    exc: ValidationError, key: KeyPath, positions: dict[KeyPath, Position], file: str
+    exc: ValidationError, key: KeyPath, positions: dict[KeyPath, Position], file: str, is_pair: bool
 ) -> NegsimError:
     """The most telling of pydantic's errors for a range, in the house wording."""
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # typos first
     first = errors[0]
-    where = (*key, *map(str, first["loc"]))
+    where: KeyPath = (*key, *map(str, first["loc"]))
+    if is_pair and first["loc"]:  # `[low, high]`: point at the list item, not at a key it lacks
+        where = (*key, ("low", "high").index(str(first["loc"][0])))
     allowed = list(Range.model_fields)
     if first["type"] == "extra_forbidden":
         word = str(first["loc"][-1])

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from sim.errors import NegsimError, Problem
+from sim.errors import MAX_PROBLEMS, NegsimError, Problem
+from sim.scenario.estimates import short_repr
 from sim.scenario.explore import ParameterSpace, parse_explore
-from sim.scenario.references import check_references
+from sim.scenario.references import check_id, check_references
 from sim.scenario.schema import TOP_LEVEL_KEYS, VARIANT_KEYS, Scenario
 from sim.scenario.suggest import did_you_mean, hint
 from sim.scenario.walk import allowed_keys
 from sim.scenario.yaml_source import (
+    MAX_NODES,
     KeyPath,
     Position,
     YamlDocument,
@@ -31,6 +34,9 @@ from sim.scenario.yaml_source import (
 )
 
 BASE_VARIANT = "base"
+MAX_EXTENDS = 16  # files in one `extends:` chain
+MAX_VARIANTS = 200  # mediation paths in one file: each is validated, run and plotted
+MAX_RESOLVED_VALUES = 200_000  # paths x values of the base: each path is validated on its own
 
 
 @dataclass
@@ -65,29 +71,57 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         raise _problem_of(
             positions, ("variants",), str(path), "expected a mapping from path names to variants"
         )
-    base_positions = positions
+    if len(raw_variants) > MAX_VARIANTS:
+        raise _problem_of(
+            positions,
+            ("variants",),
+            str(path),
+            f"{len(raw_variants):,} mediation paths; a scenario file may hold at most {MAX_VARIANTS}",
+            suggestion="split the comparison into several files",
+        )
+    resolved = len(raw_variants) * _count_values(data)
+    if resolved > MAX_RESOLVED_VALUES:
+        raise _problem_of(
+            positions,
+            ("variants",) if ("variants",) in positions else (),
+            str(path),
+            f"{len(raw_variants):,} mediation paths of {resolved // len(raw_variants):,} values each are "
+            f"{resolved:,} values to check; the limit is {MAX_RESOLVED_VALUES:,}",
+            suggestion="split the comparison into several files",
+        )
+    owned_positions = _positions_by_variant(positions)
     variants: dict[str, Scenario] = {}
     problems: list[Problem] = []
+    seen: set[Problem] = set()
     for variant_name, overrides in raw_variants.items():
+        if len(problems) >= MAX_PROBLEMS:
+            raise NegsimError(problems, truncated=True)
         prefix: KeyPath = ("variants", variant_name)
         if overrides is None:
             overrides = {}
         if not isinstance(overrides, dict):
             problems.append(_problem_of(positions, prefix, str(path), "expected a mapping").problems[0])
             continue
+        wrong = check_id(str(variant_name))
+        if wrong:
+            problems.append(_problem_of(positions, prefix, str(path), wrong).problems[0])
+            continue
         try:
             _check_keys(overrides, VARIANT_KEYS, prefix, positions, str(path))
             merged = deep_merge(data, overrides)
             merged.setdefault("label", variant_name)
-            variant_positions = dict(base_positions)
-            owned = set()
-            for key_path, where in positions.items():
-                if key_path[:2] == prefix:
-                    variant_positions[key_path[2:]] = where
-                    owned.add(key_path[2:])
-            variants[variant_name] = _validate(merged, variant_positions, str(path), prefix, owned)
+            # the base's positions, minus those inside values the variant replaces whole
+            variant_positions = _without(positions, _replaced(data, overrides))
+            own = owned_positions.get(variant_name, {})
+            variant_positions.update(own)
+            variants[variant_name] = _validate(merged, variant_positions, str(path), prefix, set(own))
         except NegsimError as exc:
-            problems.extend(p for p in exc.problems if p not in problems)
+            for problem in exc.problems:  # paths share the base, and so the base's problems
+                if problem not in seen:
+                    seen.add(problem)
+                    problems.append(problem)
+            if exc.truncated:
+                raise NegsimError(problems, truncated=True) from None
     if problems:
         raise NegsimError(problems)
     name = next(iter(variants.values())).name
@@ -95,39 +129,70 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     return LoadedScenario(path=path, name=name, variants=variants, explore=explore)
 
 
+def _count_values(data: Any) -> int:
+    """Values in plain data, counted as the YAML reader counts them (every value, at any depth)."""
+    count, todo = 0, [data]
+    while todo:
+        item = todo.pop()
+        count += 1
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return count
+
+
+def _positions_by_variant(positions: dict[KeyPath, Position]) -> dict[str, dict[KeyPath, Position]]:
+    """Each variant's own positions, re-rooted as if the variant were the base (one pass)."""
+    grouped: dict[str, dict[KeyPath, Position]] = {}
+    for key_path, where in positions.items():
+        if len(key_path) > 2 and key_path[0] == "variants":
+            grouped.setdefault(str(key_path[1]), {})[key_path[2:]] = where
+    return grouped
+
+
 def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> YamlDocument:
-    resolved = path.resolve()
-    if resolved in chain:
-        cycle = " -> ".join(str(p) for p in (*chain, resolved))
-        raise NegsimError.single(
-            str(path),
-            f"`extends:` forms a cycle: {cycle}",
-            suggestion="remove one of the `extends:` links",
-        )
+    """Read `path` and the files it extends; `chain` holds the files that led here, resolved."""
     document = read_yaml(path)
+    resolved = path.resolve()  # it could be read, so it is no loop of links
     parent = document.data.pop("extends", None)
     if parent is None:
         return document
-    if not isinstance(parent, str):
-        raise _problem_of(
-            document.positions,
-            ("extends",),
-            str(path),
-            "expected the path of another scenario file (relative to this one)",
+
+    def fail(message: str, suggestion: str | None = None) -> NegsimError:
+        return _problem_of(document.positions, ("extends",), str(path), message, suggestion=suggestion)
+
+    if not isinstance(parent, str) or not parent.strip():
+        raise fail("expected the path of another scenario file (relative to this one)")
+    if len(chain) + 1 >= MAX_EXTENDS:
+        raise fail(
+            f"`extends:` chains more than {MAX_EXTENDS} files",
+            suggestion="a scenario usually extends one snapshot, which extends one common file",
         )
     parent_path = path.parent / parent
-    if not parent_path.exists():
-        raise _problem_of(
-            document.positions,
-            ("extends",),
-            str(path),
-            f"extended file {parent_path} does not exist",
-            suggestion="paths in `extends:` are relative to the file that names them",
-        )
+    try:
+        if parent_path.is_dir():
+            raise fail(f"extended path {parent_path} is a folder, not a scenario file")
+        if parent_path.is_symlink() and not parent_path.exists():
+            raise fail(f"extended file {parent_path} is a link that leads nowhere (broken or a loop)")
+        if not parent_path.exists():
+            raise fail(
+                f"extended file {parent_path} does not exist",
+                suggestion="paths in `extends:` are relative to the file that names them",
+            )
+        parent_resolved = parent_path.resolve()
+    except (OSError, RuntimeError) as exc:  # a name too long for the file system, a loop of links
+        raise fail(f"extended file {short_repr(parent)} cannot be opened: {exc.strerror or exc}") from None
+    if parent_resolved in (*chain, resolved):
+        cycle = " -> ".join(str(p) for p in (*chain, resolved, parent_resolved))
+        raise fail(f"`extends:` forms a cycle: {cycle}", suggestion="remove one of the `extends:` links")
     base = _read_with_extends(parent_path, (*chain, resolved))
-    positions = dict(base.positions)
+    values = base.values + document.values
+    if values > MAX_NODES:
+        raise fail(f"with the files it extends, this file holds more than {MAX_NODES:,} values")
+    positions = _without(base.positions, _replaced(base.data, document.data))
     positions.update(document.positions)
-    return YamlDocument(deep_merge(base.data, document.data), positions)
+    return YamlDocument(deep_merge(base.data, document.data), positions, values)
 
 
 def _is_leaf(value: Any) -> bool:
@@ -147,6 +212,25 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return merged
 
 
+def _replaced(base: dict[str, Any], override: dict[str, Any], prefix: KeyPath = ()) -> Iterator[KeyPath]:
+    """The key paths whose value `deep_merge(base, override)` takes whole from `override`."""
+    for key, value in override.items():
+        old = base.get(key)
+        if isinstance(old, dict) and isinstance(value, dict) and not (_is_leaf(old) or _is_leaf(value)):
+            yield from _replaced(old, value, (*prefix, key))
+        elif key in base:
+            yield (*prefix, key)
+
+
+def _without(positions: dict[KeyPath, Position], replaced: Iterable[KeyPath]) -> dict[KeyPath, Position]:
+    """`positions` minus those strictly inside a replaced value: that text no longer applies, and an
+    error in the new value must not point at the old one."""
+    cut = set(replaced)
+    if not cut:
+        return dict(positions)
+    return {p: w for p, w in positions.items() if not any(p[:n] in cut for n in range(1, len(p)))}
+
+
 def _check_keys(
     data: dict[str, Any],
     allowed: tuple[str, ...],
@@ -154,6 +238,7 @@ def _check_keys(
     positions: dict[KeyPath, Position],
     file: str,
 ) -> None:
+    unknown = [key for key in data if key not in allowed]
     problems = [
         _problem_of(
             positions,
@@ -162,11 +247,10 @@ def _check_keys(
             "unknown key",
             suggestion=hint(key, allowed, "allowed keys"),
         ).problems[0]
-        for key in data
-        if key not in allowed
+        for key in unknown[:MAX_PROBLEMS]
     ]
     if problems:
-        raise NegsimError(problems)
+        raise NegsimError(problems, truncated=len(unknown) > MAX_PROBLEMS)
 
 
 def _validate(
@@ -181,16 +265,19 @@ def _validate(
     try:
         scenario = Scenario.model_validate(merged)
         findings = check_references(scenario)
+        found = len(findings)
     except ValidationError as exc:
-        findings = [_from_pydantic(err, merged) for err in exc.errors()]
+        errors = exc.errors()
+        found = len(errors)
+        findings = [_from_pydantic(err, merged) for err in errors[:MAX_PROBLEMS]]
     if not findings:
         return scenario
     problems = []
-    for path, message, suggestion in findings:
+    for path, message, suggestion in findings[:MAX_PROBLEMS]:
         display = (*variant_prefix, *path) if nearest_key(positions, path) in owned else path
         problem = _problem_of(positions, path, file, message, suggestion=suggestion).problems[0]
         problems.append(replace(problem, key_path=format_key_path(display)))
-    raise NegsimError(problems)
+    raise NegsimError(problems, truncated=found > MAX_PROBLEMS)
 
 
 def _clean_loc(loc: tuple[Any, ...], data: Any) -> KeyPath:
@@ -221,11 +308,11 @@ def _from_pydantic(err: dict[str, Any], data: dict[str, Any]) -> tuple[KeyPath, 
         message = "required key is missing"
     elif kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        message = f"expected one of {expected}, got {err['input']!r}"
+        message = f"expected one of {expected}, got {short_repr(err['input'])}"
         options = [o.strip(" '") for o in expected.replace(" or ", ",").split(",") if o.strip(" '")]
         suggestion = did_you_mean(str(err["input"]), options)
     elif kind.endswith("_type") or kind.endswith("_parsing"):
-        message = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {err['input']!r}"
+        message = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {short_repr(err['input'])}"
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
     return path, message, suggestion

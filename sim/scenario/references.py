@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+from sim.errors import MAX_PROBLEMS
 from sim.scenario.estimates import RATE, UNIT, Bounds, check_in_bounds
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import hint
@@ -17,6 +20,7 @@ _RATE_PATTERNS = (
 )
 
 Finding = tuple[KeyPath, str, str | None]
+ID_PATTERN = re.compile(r"\w[\w-]*")  # letters (any script), digits, `_`, `-`
 
 
 def bounds_of(path: KeyPath) -> Bounds:
@@ -28,14 +32,35 @@ def bounds_of(path: KeyPath) -> Bounds:
 
 
 def _check_ids(keys: list[str], known: list[str], path: KeyPath, what: str) -> list[Finding]:
-    return [((*path, key), f"unknown {what} `{key}`", hint(key, known)) for key in keys if key not in known]
+    ids = set(known)
+    unknown = [key for key in keys if key not in ids]
+    # hints cost a fuzzy match against every id: only for the problems that can be shown
+    return [
+        ((*path, key), f"unknown {what} `{key}`", hint(key, known) if n < MAX_PROBLEMS else None)
+        for n, key in enumerate(unknown)
+    ]
+
+
+def check_id(name: str) -> str | None:
+    """What is wrong with an id (of an issue, actor, source or path), or None if it is fine.
+
+    Ids are parts of key paths (`actors.russia.clout`, `explore:` entries) and are printed in
+    tables, so a dot, a space or a bracket in one would make both ambiguous."""
+    if ID_PATTERN.fullmatch(name):
+        return None
+    return f"`{name}` is not a valid id: use letters, digits, `_` and `-`"
 
 
 def check_references(scenario: Scenario) -> list[Finding]:
     """Everything the schema alone cannot see; returns (key path, message, hint) findings."""
     issues = list(scenario.issues)
     actors = list(scenario.actors)
-    findings: list[Finding] = []
+    findings: list[Finding] = [
+        ((section, key), wrong, "ids name things in key paths: no dots, spaces or brackets")
+        for section in ("issues", "actors", "sources")
+        for key in getattr(scenario, section)
+        if (wrong := check_id(key))
+    ]
     for actor_id, actor in scenario.actors.items():
         base: KeyPath = ("actors", actor_id)
         for section in ("position", "salience"):
@@ -53,6 +78,14 @@ def check_references(scenario: Scenario) -> list[Finding]:
         findings += _check_ids(list(actor.red_lines), issues, (*base, "red_lines"), "issue")
         for section in ("trust", "affinity", "leverage"):
             findings += _check_ids(list(getattr(actor, section)), actors, (*base, section), "actor")
+            if actor_id in getattr(actor, section):
+                findings.append(
+                    (
+                        (*base, section, actor_id),
+                        f"an actor cannot list itself under `{section}`",
+                        "towards itself an actor always has trust 1, affinity 1 and leverage 0",
+                    )
+                )
         if actor.role == "party":
             findings += [
                 ((*base, key), f"a party needs `{key}`", None)

@@ -52,7 +52,7 @@ def evidence_tables(scenario: Scenario) -> list[Table]:
         skip = 2 if group.startswith("actors.") else 1
         for path, estimate in rows:
             table.add_row(
-                format_key_path(path[skip:]),
+                escape(format_key_path(path[skip:])),
                 f"{estimate.center():.3g}",
                 describe_distribution(estimate, path),
                 estimate.provenance if estimate.provenance != "none" else "[dim]setting[/dim]",

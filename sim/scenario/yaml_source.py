@@ -1,12 +1,15 @@
 """Safe YAML reading that remembers where every key came from.
 
-Scenario errors must name file, line and column, so we compose YAML nodes ourselves
-(PyYAML's safe composer: no Python tags, no code) and keep a map from key path to
-position. Duplicate keys, merge keys and oversized or over-aliased documents are refused.
+Scenario errors must name file, line and column, so we build the data ourselves from the
+parser's events (`yaml_events.py`: no Python tags, no code) and keep a map from key path
+to position. Students and strangers write these files, so every limit is enforced before
+the work it bounds: the size before the file is read, the characters before it is parsed,
+and depth, values and alias expansion while it is parsed.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,20 +17,31 @@ from typing import Any
 import yaml
 
 from sim.errors import NegsimError, Problem
+from sim.scenario.yaml_events import EventBuilder, KeyPath, Position, format_key_path
+
+__all__ = ["KeyPath", "Position", "YamlDocument", "format_key_path", "nearest_key", "problem_at", "read_yaml"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_NODES = 200_000
+MAX_NODES = 100_000  # values in a scenario and the files it extends, aliases expanded
 MAX_DEPTH = 64
 
-KeyPath = tuple[str | int, ...]
-_PLAIN_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+# The characters YAML 1.1 allows in a stream (PyYAML's reader refuses the same set).
+_NOT_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MAX_SIMPLE_KEY = 1024  # YAML's limit on a key written without `? `
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a new line
 
+try:  # libyaml's parser: ~10x faster than PyYAML's pure-Python one, and iterative (no recursion)
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.parser import Parser as _PureParser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
 
-@dataclass(frozen=True)
-class Position:
-    file: str
-    line: int
-    column: int
+    class _Parser(Reader, Scanner, _PureParser):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            _PureParser.__init__(self)
 
 
 @dataclass
@@ -36,13 +50,7 @@ class YamlDocument:
 
     data: Any
     positions: dict[KeyPath, Position]
-
-
-def format_key_path(path: KeyPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+    values: int = 0  # counted as for MAX_NODES: every value, aliases expanded
 
 
 def nearest_key(positions: dict[KeyPath, Position], path: KeyPath) -> KeyPath | None:
@@ -76,150 +84,104 @@ def problem_at(
 def read_yaml(path: Path, display_name: str | None = None) -> YamlDocument:
     """Read one YAML file into plain data with key positions; raise NegsimError on any problem."""
     name = display_name or str(path)
-    if path.is_dir():
-        raise NegsimError.single(name, "is a directory, expected a YAML scenario file")
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NegsimError.single(name, "file not found") from None
-    except OSError as exc:
-        raise NegsimError.single(name, f"cannot be read: {exc.strerror}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise NegsimError.single(
-            name, f"is {len(raw):,} bytes; scenario files are limited to {MAX_FILE_BYTES:,} bytes"
-        )
+    raw = _read_bounded(path, name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        line, column = _line_column(raw[: exc.start].decode("utf-8", errors="replace"))
         raise NegsimError.single(
             name,
-            f"is not valid UTF-8 (byte {exc.start})",
+            f"is not valid UTF-8 (byte {exc.start} is {raw[exc.start]:#04x})",
             line=line,
+            column=column,
             suggestion="save the file as UTF-8",
         ) from None
     if not text.strip():
         raise NegsimError.single(name, "is empty, expected a YAML mapping")
+    bad = _NOT_PRINTABLE.search(text)
+    if bad:
+        line, column = _line_column(text[: bad.start()])
+        raise NegsimError.single(
+            name,
+            f"contains the control character U+{ord(bad.group()):04X}, which YAML does not allow",
+            line=line,
+            column=column,
+            suggestion="remove it (a stray byte from copying, or a binary file?)",
+        )
     return _compose(text, name)
 
 
-def _compose(text: str, name: str) -> YamlDocument:
-    loader = yaml.SafeLoader(text)
+def _read_bounded(path: Path, name: str) -> bytes:
+    """The file's bytes, refused before reading if it is not a regular file or too large."""
     try:
-        node = loader.get_single_node()
+        if path.is_dir():
+            raise NegsimError.single(name, "is a directory, expected a YAML scenario file")
+        if path.exists() and not path.is_file():
+            raise NegsimError.single(name, "is not a regular file, expected a YAML scenario file")
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)  # never more than the limit, whatever the file's size
+    except FileNotFoundError:
+        raise NegsimError.single(name, "file not found") from None
+    except NotADirectoryError:
+        raise NegsimError.single(name, "file not found (part of the path is a file, not a folder)") from None
+    except OSError as exc:
+        raise NegsimError.single(name, f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise NegsimError.single(
+            name,
+            f"is larger than {MAX_FILE_BYTES:,} bytes, the limit for scenario files",
+            suggestion="a scenario file holds a few hundred lines; is this the right file?",
+        )
+    return raw
+
+
+def _line_column(before: str) -> tuple[int, int]:
+    """1-based line and column of the character that follows `before`, counted as YAML does."""
+    breaks = list(_LINE_BREAK.finditer(before))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, len(before) - start + 1
+
+
+def _compose(text: str, name: str) -> YamlDocument:
+    parser = _Parser(text)
+    builder = EventBuilder(name, MAX_NODES, MAX_DEPTH)
+    try:
+        found, data = builder.build(parser.get_event)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = (exc.problem or "invalid YAML").strip()
-        is_tab = "\\t" in message or "\t" in message
-        suggestion = "use spaces, not tabs, for indentation" if is_tab else None
-        raise NegsimError(
-            [
-                Problem(
-                    name,
-                    "",
-                    f"invalid YAML: {message}",
-                    line=mark.line + 1 if mark else None,
-                    column=mark.column + 1 if mark else None,
-                    suggestion=suggestion,
-                )
-            ]
-        ) from None
-    except yaml.YAMLError as exc:
+        raise NegsimError([_syntax_problem(exc, text, name)]) from None
+    except yaml.YAMLError as exc:  # a reader error the check above did not foresee
         raise NegsimError.single(name, f"invalid YAML: {exc}") from None
     finally:
-        loader.dispose()
-    builder = _Builder(name, loader)
-    data = builder.build(node, (), 0)
+        parser.dispose()
+    if not found:
+        raise NegsimError.single(name, "holds only comments, expected a YAML mapping")
     if not isinstance(data, dict):
         raise NegsimError.single(name, "expected a YAML mapping at the top level", line=1, column=1)
-    return YamlDocument(data, builder.positions)
+    return YamlDocument(data, builder.positions, builder.values)
 
 
-class _Builder:
-    """Turns composed nodes into dicts, lists and scalars, recording positions."""
-
-    def __init__(self, name: str, loader: yaml.SafeLoader) -> None:
-        self.name = name
-        self.loader = loader
-        self.positions: dict[KeyPath, Position] = {}
-        self.count = 0
-
-    def _fail(self, node: yaml.Node, path: KeyPath, message: str, suggestion: str | None = None) -> None:
-        raise NegsimError(
-            [
-                Problem(
-                    self.name,
-                    format_key_path(path),
-                    message,
-                    line=node.start_mark.line + 1,
-                    column=node.start_mark.column + 1,
-                    suggestion=suggestion,
-                )
-            ]
-        )
-
-    def _mark(self, node: yaml.Node, path: KeyPath) -> None:
-        self.positions.setdefault(
-            path, Position(self.name, node.start_mark.line + 1, node.start_mark.column + 1)
-        )
-
-    def build(self, node: yaml.Node, path: KeyPath, depth: int) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
-            self._fail(
-                node,
-                path,
-                f"document expands to more than {MAX_NODES:,} values (too many aliases or too large)",
-            )
-        if depth > MAX_DEPTH:
-            self._fail(node, path, f"nested deeper than {MAX_DEPTH} levels")
-        self._mark(node, path)
-        if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
-            self._fail(
-                node,
-                path,
-                f"tag {node.tag} is not allowed in scenario files",
-                "use plain YAML values (numbers, strings, lists, mappings)",
-            )
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        try:
-            return self.loader.construct_object(node, deep=True)
-        except yaml.constructor.ConstructorError:
-            self._fail(
-                node,
-                path,
-                f"tag {node.tag} is not allowed in scenario files",
-                "use plain YAML values (numbers, strings, lists, mappings)",
-            )
-        return None  # unreachable: _fail raises
-
-    def _mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self._fail(
-                    key_node,
-                    path,
-                    "YAML merge keys (<<) are not supported",
-                    "use `extends:` to build on another scenario file",
-                )
-            if not isinstance(key_node, yaml.ScalarNode):
-                self._fail(key_node, path, "mapping keys must be plain names")
-            key = str(key_node.value)
-            child = (*path, key)
-            if key in result:
-                first = self.positions[child]
-                self._fail(
-                    key_node,
-                    child,
-                    f"duplicate key (first given on line {first.line})",
-                    "remove one of the two entries",
-                )
-            self.positions[child] = Position(
-                self.name, key_node.start_mark.line + 1, key_node.start_mark.column + 1
-            )
-            result[key] = self.build(value_node, child, depth + 1)
-        return result
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, name: str) -> Problem:
+    """A parser's complaint as one problem at its position, with a hint for the usual causes."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    if context and exc.context_mark is not None and mark is not None and exc.context_mark.line != mark.line:
+        context += f" (line {exc.context_mark.line + 1})"
+    message = f"{context}: {problem}" if context and problem else (problem or context or "invalid YAML")
+    lines = _LINE_BREAK.split(text) if mark else []
+    line_text = lines[mark.line] if mark and mark.line < len(lines) else ""
+    indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+    at_mark = line_text[mark.column : mark.column + 1] if mark else ""
+    suggestion = None
+    if "\t" in indent or at_mark == "\t" or "\t" in message or " tab " in message:
+        suggestion = "use spaces, not tabs, for indentation"
+    elif mark and mark.column >= _MAX_SIMPLE_KEY and ":" in line_text[_MAX_SIMPLE_KEY:]:
+        suggestion = f"a key may be at most {_MAX_SIMPLE_KEY} characters long"
+    return Problem(
+        name,
+        "",
+        f"invalid YAML: {message}",
+        line=mark.line + 1 if mark else None,
+        column=mark.column + 1 if mark else None,
+        suggestion=suggestion,
+    )
