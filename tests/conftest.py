@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from sim import cli
 from sim.scenario.loader import LoadedScenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,3 +46,29 @@ def extend(write_scenario: Callable[[str, str], Path]) -> Callable[..., LoadedSc
         return load_scenario(write_scenario(f"extends: {base}\n{overrides}", name))
 
     return load
+
+
+def negsim_main(*args: str) -> tuple[int, str, str]:
+    """`negsim ARGS` through the installed command's entry point, in this process (quick, and
+    the same code a shell runs): exit status, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    argv, sys.argv = sys.argv, ["negsim", *args]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            cli.main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = argv
+    return code, out.getvalue(), err.getvalue()
+
+
+def write_result(folder: Path, *args: str) -> Path:
+    """`negsim ARGS --out FOLDER` in this process; any error propagates to the test."""
+    argv, sys.argv = sys.argv, ["negsim", *args, "--out", str(folder)]
+    try:
+        cli.cli(sys.argv[1:], standalone_mode=False)
+    finally:
+        sys.argv = argv
+    return folder

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from sim import cli
-from tests.conftest import FLAGSHIP, SCENARIOS
+from tests.conftest import FLAGSHIP, SCENARIOS, negsim_main
 
 NO_EXPLORE = SCENARIOS / "2023-04-mediation-paths.yaml"  # a valid file without `explore:`
 CHEAP = ["--runs", "2", "--rounds", "2", "--no-plots", "--workers", "1"]
@@ -39,16 +39,8 @@ Args = Callable[[Places], list[str]]
 
 def negsim(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     """The installed command's entry point, with sys.argv as a shell would set it."""
-    argv = sys.argv
-    sys.argv = ["negsim", *args]
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.argv = argv
-    return code, capsys.readouterr().err
+    code, _, stderr = negsim_main(*args)
+    return code, stderr
 
 
 @pytest.fixture(scope="module")

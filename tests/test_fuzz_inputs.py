@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import io
 import random
 import re
 import shutil
@@ -33,10 +32,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import cli
 from sim.errors import NegsimError
 from sim.scenario.loader import load_scenario
-from tests.conftest import SCENARIOS
+from tests.conftest import SCENARIOS, negsim_main
 
 T = TypeVar("T")
 VALIDATE_CASES = 850
@@ -409,18 +407,8 @@ def workspace(case: Case) -> Iterator[Path]:
 
 def negsim_in_process(*args: str) -> tuple[int, str]:
     """Call the installed command's entry point; return its exit status and stderr."""
-    stderr = io.StringIO()
-    argv = sys.argv
-    sys.argv = ["negsim", *args]
-    try:
-        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
-            cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.argv = argv
-    return code, stderr.getvalue()
+    code, _, stderr = negsim_main(*args)
+    return code, stderr
 
 
 _LOCATED = re.compile(r"^error: (?P<file>.+?\.yaml):(?P<line>\d+):(?P<column>\d+): ")

@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli
 from sim.errors import NegsimError
 from sim.scenario.loader import MAX_EXTENDS, MAX_RESOLVED_VALUES, load_scenario
 from sim.scenario.yaml_source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, read_yaml
-from tests.conftest import FLAGSHIP, SNAPSHOT_2024
+from tests.conftest import FLAGSHIP, SNAPSHOT_2024, negsim_main
 
 SAFETY_NET_SECONDS = 10
 Write = Callable[..., Path]
@@ -402,16 +401,7 @@ def test_a_file_with_thousands_of_problems_lists_twelve_quickly(write_scenario: 
 
 
 def _negsim(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    argv, sys.argv = sys.argv, ["negsim", *args]
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        sys.argv = argv
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return negsim_main(*args)
 
 
 def test_markup_and_emoji_codes_in_keys_are_printed_as_written(

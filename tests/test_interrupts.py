@@ -27,7 +27,7 @@ from sim.results import checksums, writer
 from sim.results.stream import PARAMETERS, REPLICATIONS, read_table
 from sim.runner import backends
 from sim.runner.backends import Processes
-from tests.conftest import FLAGSHIP, SNAPSHOT_2024
+from tests.conftest import FLAGSHIP, SNAPSHOT_2024, write_result
 
 MAX_DELAY = 1.5  # seconds after the run starts writing; every workload below runs far longer
 WORKLOADS = {
@@ -88,13 +88,7 @@ def assert_complete(folder: Path) -> None:
 
 def run_here(folder: Path, *args: str) -> Path:
     """`negsim ARGS --out FOLDER` in this process: the same code, without starting Python again."""
-    argv = sys.argv
-    sys.argv = ["negsim", *args, "--out", str(folder)]
-    try:
-        cli.cli(sys.argv[1:], standalone_mode=False)
-    finally:
-        sys.argv = argv
-    return folder
+    return write_result(folder, *args)
 
 
 @pytest.fixture(scope="module")

@@ -15,35 +15,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import cli
 from sim.results import checksums
 from sim.results.stream import read_table
-from tests.conftest import FLAGSHIP, SNAPSHOT_2024
+from tests.conftest import FLAGSHIP, SNAPSHOT_2024, negsim_main, write_result
 
 SMALL = ["--runs", "40", "--rounds", "12", "--no-plots", "--workers", "1", "--chunk-size", "20"]
 
 
 def negsim(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run the command line in this process, as `negsim ARGS`: exit status, stdout, stderr."""
-    sys.argv = ["negsim", *args]
-    try:
-        cli.main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+    return negsim_main(*args)
 
 
 def make(folder: Path, *args: str) -> Path:
     """A result folder written by the real command (in this process, so it is quick)."""
-    argv = sys.argv
-    sys.argv = ["negsim", *args, "--out", str(folder)]
-    try:
-        cli.cli(sys.argv[1:], standalone_mode=False)
-    finally:
-        sys.argv = argv
-    return folder
+    return write_result(folder, *args)
 
 
 @pytest.fixture(scope="module")
