@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -13,15 +14,16 @@ from rich.markup import escape
 from sim.analysis import samplers
 from sim.analysis.discovery import PathDiscovery, cases, discover
 from sim.analysis.experiment import Experiment, write_design
-from sim.commands.common import backend_options, check_path_name, default_folder, out, run_with_progress
-from sim.commands.sensitivity import explored_space
+from sim.commands.common import backend_options, check_path_name, default_folder, out
+from sim.commands.sensitivity import explored_space, run_experiment
 from sim.discovery.prim import trajectory_frame
 from sim.model.rules import OUTCOME_NAMES
 from sim.results import writer
 from sim.results.folder import atomic_folder
-from sim.results.stream import PartSink, file_safe
+from sim.results.stream import file_safe
 from sim.runner.backends import Backend
 from sim.runner.batch import RunSettings, settings_for
+from sim.scenario.explore import ParameterSpace
 from sim.scenario.loader import LoadedScenario, load_scenario
 
 PRIM = "prim.parquet"
@@ -86,23 +88,13 @@ def discover_command(
     for name in chosen:
         check_path_name(loaded, name)
     settings = settings_for(loaded, None, rounds, seed)
-    unit = samplers.latin_hypercube(samples, len(space.names), settings.seed)
-    experiment = Experiment(space, "latin_hypercube", settings.seed, unit, runs)
+    experiment = discovery_design(space, samples, runs, settings.seed)
     settings = RunSettings(experiment.replications, settings.rounds, settings.seed)
     target = out_dir or default_folder(loaded.name, "discovery")
     started = dt.datetime.now(dt.UTC)
     with atomic_folder(target) as staging:
-        sink = PartSink(staging)
-        total = experiment.replications * len(chosen)
-        run_with_progress(
-            experiment.chunks(loaded, chosen, settings.rounds, chunk_size), total, backend, sink.write
-        )
-        write_design(staging, experiment)
-        summary = writer.describe_scenario(loaded, settings, kind="discovery")
-        summary |= {"experiment": experiment.describe(), "outcome": outcome, "min_coverage": min_coverage}
-        found = analyse(loaded, experiment, chosen, outcome, min_coverage, staging)
-        summary["paths"] = {d.path: path_summary(loaded, d) for d in found}
-        writer.write_json(staging / writer.SUMMARY, summary)
+        sought = Target(outcome, min_coverage)
+        found = write_discovery(loaded, experiment, chosen, sought, settings, staging, backend, chunk_size)
         writer.write_resolved(staging, loaded)
         if plots:
             from sim.plots.draw import draw_all
@@ -114,6 +106,46 @@ def discover_command(
     for d in found:
         out.print(escape(d.sentence), end="\n\n")
     out.print(f"Results: {target}")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What PRIM looks for: runs ending in `outcome`, in boxes covering at least `min_coverage`."""
+
+    outcome: str
+    min_coverage: float
+
+
+def discovery_design(space: ParameterSpace, samples: int, runs: int, seed: int) -> Experiment:
+    """A Latin hypercube over the explored parameters, each point run `runs` times."""
+    unit = samplers.latin_hypercube(samples, len(space.names), seed)
+    return Experiment(space, "latin_hypercube", seed, unit, runs)
+
+
+def write_discovery(
+    loaded: LoadedScenario,
+    experiment: Experiment,
+    chosen: list[str],
+    target: Target,
+    settings: RunSettings,
+    staging: Path,
+    backend: Backend,
+    chunk_size: int,
+) -> list[PathDiscovery]:
+    """Run the design, find each path's boxes, write the tables, the design and summary.json;
+    `negsim rerun` repeats exactly this."""
+    run_experiment(experiment, loaded, chosen, settings, staging, backend, chunk_size)
+    write_design(staging, experiment)
+    summary = writer.describe_scenario(loaded, settings, kind="discovery")
+    summary |= {
+        "experiment": experiment.describe(),
+        "outcome": target.outcome,
+        "min_coverage": target.min_coverage,
+    }
+    found = analyse(loaded, experiment, chosen, target.outcome, target.min_coverage, staging)
+    summary["paths"] = {d.path: path_summary(loaded, d) for d in found}
+    writer.write_json(staging / writer.SUMMARY, summary)
+    return found
 
 
 def subject(label: str, outcome: str) -> str:

@@ -22,12 +22,11 @@ import click
 from pydantic import ValidationError
 from rich.markup import escape
 
-from sim.commands.common import out, run_with_progress
+from sim.commands.common import out
 from sim.errors import NegsimError
 from sim.results import writer
 from sim.results.compare import compare_results
 from sim.results.folder import atomic_folder, check_new_folder
-from sim.results.stream import PartSink
 from sim.runner.backends import Backend, choose_backend
 from sim.runner.batch import RunSettings
 from sim.runner.chunks import DEFAULT_CHUNK
@@ -253,17 +252,14 @@ def _repeat_sensitivity(
     backend: Backend,
     chunk_size: int,
 ) -> None:
-    from sim.analysis.experiment import write_design
-    from sim.commands.sensitivity import analyse, design, explored_space
+    from sim.commands.sensitivity import design, explored_space, write_analysis
 
     chosen = list(options.get("paths") or loaded.variants)
     experiment = design(
         explored_space(loaded), options["method"], options["samples"], options["runs"], settings.seed
     )
-    _run_experiment(experiment, loaded, chosen, settings, staging, backend, chunk_size)
-    write_design(staging, experiment)
-    summary = analyse(loaded, experiment, chosen, settings, staging)
-    writer.write_json(staging / writer.SUMMARY, summary)
+    _check_replications(experiment, settings)
+    write_analysis(loaded, experiment, chosen, settings, staging, backend, chunk_size)
 
 
 def _repeat_discover(
@@ -274,45 +270,24 @@ def _repeat_discover(
     backend: Backend,
     chunk_size: int,
 ) -> None:
-    from sim.analysis import samplers
-    from sim.analysis.experiment import Experiment, write_design
-    from sim.commands.discover import analyse, path_summary
+    from sim.commands.discover import Target, discovery_design, write_discovery
     from sim.commands.sensitivity import explored_space
 
-    space = explored_space(loaded)
     chosen = list(options.get("paths") or loaded.variants)
-    unit = samplers.latin_hypercube(options["samples"], len(space.names), settings.seed)
-    experiment = Experiment(space, "latin_hypercube", settings.seed, unit, options["runs"])
-    _run_experiment(experiment, loaded, chosen, settings, staging, backend, chunk_size)
-    write_design(staging, experiment)
-    outcome, min_coverage = options["outcome"], options["min_coverage"]
-    summary = writer.describe_scenario(loaded, settings, kind="discovery")
-    summary |= {"experiment": experiment.describe(), "outcome": outcome, "min_coverage": min_coverage}
-    found = analyse(loaded, experiment, chosen, outcome, min_coverage, staging)
-    summary["paths"] = {d.path: path_summary(loaded, d) for d in found}
-    writer.write_json(staging / writer.SUMMARY, summary)
+    experiment = discovery_design(explored_space(loaded), options["samples"], options["runs"], settings.seed)
+    _check_replications(experiment, settings)
+    target = Target(options["outcome"], options["min_coverage"])
+    write_discovery(loaded, experiment, chosen, target, settings, staging, backend, chunk_size)
 
 
-def _run_experiment(
-    experiment: Any,
-    loaded: LoadedScenario,
-    chosen: list[str],
-    settings: RunSettings,
-    staging: Path,
-    backend: Backend,
-    chunk_size: int,
-) -> None:
+def _check_replications(experiment: Any, settings: RunSettings) -> None:
+    """The recorded options must make the design the manifest says ran."""
     if experiment.replications != settings.replications:
         raise NegsimError.single(
             writer.MANIFEST,
             f"records {settings.replications} replications, but its options make {experiment.replications}",
             suggestion="the manifest is damaged; restore the folder from its original copy",
         )
-    sink = PartSink(staging)
-    total = experiment.replications * len(chosen)
-    run_with_progress(
-        experiment.chunks(loaded, chosen, settings.rounds, chunk_size), total, backend, sink.write
-    )
 
 
 REPEAT = {"run": _repeat_run, "sensitivity": _repeat_sensitivity, "discover": _repeat_discover}

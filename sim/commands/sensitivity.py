@@ -69,14 +69,7 @@ def sensitivity_command(
     target = out_dir or default_folder(loaded.name, "sensitivity")
     started = dt.datetime.now(dt.UTC)
     with atomic_folder(target) as staging:
-        sink = PartSink(staging)
-        total = experiment.replications * len(chosen)
-        run_with_progress(
-            experiment.chunks(loaded, chosen, settings.rounds, chunk_size), total, backend, sink.write
-        )
-        write_design(staging, experiment)
-        summary = analyse(loaded, experiment, chosen, settings, staging)
-        writer.write_json(staging / writer.SUMMARY, summary)
+        summary = write_analysis(loaded, experiment, chosen, settings, staging, backend, chunk_size)
         writer.write_resolved(staging, loaded)
         if plots:
             from sim.plots.draw import draw_all
@@ -92,6 +85,41 @@ def sensitivity_command(
             )
         )
     out.print(f"Results: {target}")
+
+
+def write_analysis(
+    loaded: LoadedScenario,
+    experiment: Experiment,
+    chosen: list[str],
+    settings: RunSettings,
+    staging: Path,
+    backend: Backend,
+    chunk_size: int,
+) -> dict:
+    """Run the design's points, write the tables, the design and summary.json; `negsim rerun`
+    repeats exactly this."""
+    run_experiment(experiment, loaded, chosen, settings, staging, backend, chunk_size)
+    write_design(staging, experiment)
+    summary = analyse(loaded, experiment, chosen, settings, staging)
+    writer.write_json(staging / writer.SUMMARY, summary)
+    return summary
+
+
+def run_experiment(
+    experiment: Experiment,
+    loaded: LoadedScenario,
+    chosen: list[str],
+    settings: RunSettings,
+    staging: Path,
+    backend: Backend,
+    chunk_size: int,
+) -> None:
+    """Every design point of every chosen path, streamed into `staging`'s tables."""
+    sink = PartSink(staging)
+    total = experiment.replications * len(chosen)
+    run_with_progress(
+        experiment.chunks(loaded, chosen, settings.rounds, chunk_size), total, backend, sink.write
+    )
 
 
 def explored_space(loaded: LoadedScenario) -> ParameterSpace:
