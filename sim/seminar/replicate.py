@@ -35,7 +35,7 @@ def replicate(
     scenario = assumptions.apply(scenario)
     seed = scenario.run.seed if seed is None else seed
     rounds = rounds or scenario.run.rounds
-    design = Design(values={k: v[:1] for k, v in assumptions.explored(1).items()}, per_point=replications)
+    design = Design(values=assumptions.explored(1), per_point=replications)  # one point for all rows
     tables = []
     for start in range(0, replications, CHUNK):
         stop = min(start + CHUNK, replications)
