@@ -159,3 +159,19 @@ def test_an_issue_named_like_a_rate_keeps_the_unit_range(write_scenario) -> None
 
     assert bounds_of(("actors", "russia", "position", "softening")).kind == "unit"
     assert bounds_of(("actors", "russia", "red_lines", "territory", "softening")).kind == "rate"
+
+
+def test_a_fragment_on_its_own_says_it_is_one() -> None:
+    """`_common.yaml` is only complete once extended; the message says so instead of leaving
+    the user to wonder why a shipped file is 'invalid'."""
+    fragment = FLAGSHIP.parent / "actors" / "_common.yaml"
+    [message] = problems_of(fragment)
+    assert "actors: required key is missing" in message
+    assert "is a fragment that other files extend" in message
+
+
+def test_a_scenario_missing_its_actors_gets_no_fragment_hint(write_scenario) -> None:
+    path = write_scenario("name: incomplete\n")
+    messages = problems_of(path)
+    assert any("actors: required key is missing" in m for m in messages)
+    assert not any("fragment" in m for m in messages)

@@ -37,6 +37,10 @@ BASE_VARIANT = "base"
 MAX_EXTENDS = 16  # files in one `extends:` chain
 MAX_VARIANTS = 200  # mediation paths in one file: each is validated, run and plotted
 MAX_RESOLVED_VALUES = 200_000  # paths x values of the base: each path is validated on its own
+FRAGMENT_HINT = (
+    "a file whose name starts with `_` is a fragment that other files extend; "
+    "validate a scenario that extends it (`extends:`)"
+)
 
 
 @dataclass
@@ -274,6 +278,8 @@ def _validate(
         return scenario
     problems = []
     for path, message, suggestion in findings[:MAX_PROBLEMS]:
+        if len(path) == 1 and message == "required key is missing" and Path(file).name.startswith("_"):
+            suggestion = FRAGMENT_HINT
         display = (*variant_prefix, *path) if nearest_key(positions, path) in owned else path
         problem = _problem_of(positions, path, file, message, suggestion=suggestion).problems[0]
         problems.append(replace(problem, key_path=format_key_path(display)))
