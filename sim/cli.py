@@ -144,11 +144,39 @@ def _stop(message: str, status: int) -> None:
     sys.exit(status)
 
 
+def _run_cli() -> None:
+    """Run the command; a Ctrl-C (or SIGTERM) that a library wrapped in its own error is still one.
+
+    A Ctrl-C while a C extension is being imported (scipy.stats is imported when the first
+    chunk is drawn) surfaces as `ImportError: initialization failed`, chained to the
+    KeyboardInterrupt; other libraries may wrap it likewise.
+    """
+    try:
+        cli(standalone_mode=False, prog_name="negsim")  # also when started as `python -m sim.cli`
+    except Exception as exc:
+        interrupt = _interrupt_behind(exc)
+        if interrupt is None:
+            raise
+        raise interrupt() from exc
+
+
+def _interrupt_behind(exc: BaseException) -> type[BaseException] | None:
+    """KeyboardInterrupt or Terminated if one is in the chain of causes of `exc`."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt | Terminated):
+            return type(link)
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return None
+
+
 def main() -> None:
     """Entry point: turn input errors and interrupts into clean exits."""
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        cli(standalone_mode=False, prog_name="negsim")  # also when started as `python -m sim.cli`
+        _run_cli()
     except NegsimError as exc:
         err.print(f"error: {exc}", highlight=False, markup=False, emoji=False, soft_wrap=True)
         sys.exit(getattr(exc, "exit_code", EXIT_INPUT))  # `rerun` has its own code for "differs"
