@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import ClassVar
@@ -20,6 +19,7 @@ from sim import __version__
 from sim.commands.common import err, out, pick_path
 from sim.commands.run import run
 from sim.errors import NegsimError
+from sim.interrupts import Terminated, raise_signals_outside_imports
 from sim.results import writer
 from sim.scenario.loader import load_scenario
 from sim.scenario.show import evidence_tables
@@ -117,16 +117,6 @@ def plot(result_dir: Path, path_name: str | None) -> None:
 cli.add_command(run)
 
 
-class Terminated(BaseException):
-    """SIGTERM (e.g. `kill`, `timeout`), handled like Ctrl-C: workers stop, staging is removed.
-
-    Not a KeyboardInterrupt, which Click would turn into a plain Abort."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
-
-
 INTERRUPTED = "interrupted: nothing half-written was left behind"
 
 
@@ -147,9 +137,9 @@ def _stop(message: str, status: int) -> None:
 def _run_cli() -> None:
     """Run the command; a Ctrl-C (or SIGTERM) that a library wrapped in its own error is still one.
 
-    A Ctrl-C while a C extension is being imported (scipy.stats is imported when the first
-    chunk is drawn) surfaces as `ImportError: initialization failed`, chained to the
-    KeyboardInterrupt; other libraries may wrap it likewise.
+    Before signals were held back during imports (`sim.interrupts`), a Ctrl-C while scipy.stats
+    initialised a C extension surfaced as `ImportError: initialization failed`, chained to the
+    KeyboardInterrupt. Any library that still wraps one is unwrapped here.
     """
     try:
         cli(standalone_mode=False, prog_name="negsim")  # also when started as `python -m sim.cli`
@@ -174,7 +164,7 @@ def _interrupt_behind(exc: BaseException) -> type[BaseException] | None:
 
 def main() -> None:
     """Entry point: turn input errors and interrupts into clean exits."""
-    signal.signal(signal.SIGTERM, _terminate)
+    raise_signals_outside_imports()
     try:
         _run_cli()
     except NegsimError as exc:

@@ -7,6 +7,7 @@ gone, earlier results are untouched, and the user reads one message, never a tra
 from __future__ import annotations
 
 import errno
+import importlib
 import json
 import os
 import random
@@ -380,3 +381,43 @@ def test_an_interrupt_that_reached_negsim_through_a_library_still_exits_cleanly(
     assert completed.returncode == status, completed.stderr
     said = "interrupted" if status == 130 else "terminated"
     assert completed.stderr.strip() == f"{said}: nothing half-written was left behind"
+
+
+def test_a_ctrl_c_during_an_import_waits_for_the_import_to_finish(tmp_path: Path) -> None:
+    """A library's import may swallow or mangle a KeyboardInterrupt, so one that comes while a
+    module is being imported is raised as soon as the import is done, not inside it."""
+    imported, after = tmp_path / "imported", tmp_path / "after"
+    (tmp_path / "slow_library.py").write_text(
+        "import os, signal, time\n"
+        "os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C half-way through this import\n"
+        "time.sleep(0.5)  # the rest of the library's initialisation\n"
+        f"open({str(imported)!r}, 'w').close()\n"
+    )
+    (tmp_path / "command_that_imports.py").write_text(
+        "import time, sim.cli\n"
+        "def work(**kwargs):\n"
+        "    import slow_library\n"
+        "    time.sleep(30)\n"
+        f"    open({str(after)!r}, 'w').close()\n"
+        "sim.cli.cli = work\n"
+        "sim.cli.main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
+    completed = subprocess.run(
+        [sys.executable, "-m", "command_that_imports"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert completed.returncode == 130, completed.stderr
+    assert completed.stderr.strip() == "interrupted: nothing half-written was left behind"
+    assert imported.exists(), "the Ctrl-C was raised inside the import"
+    assert not after.exists(), "the Ctrl-C was lost"
+
+
+def test_the_import_machinery_is_recognised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.interrupts import importing
+
+    (tmp_path / "probe_importing.py").write_text(
+        "import sys\nfrom sim.interrupts import importing\nINSIDE = importing(sys._getframe())\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert importlib.import_module("probe_importing").INSIDE
+    assert not importing(sys._getframe())

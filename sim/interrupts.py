@@ -1,0 +1,52 @@
+"""Ctrl-C and SIGTERM as exceptions, raised only outside imports.
+
+Commands import heavy libraries late (pyarrow's Parquet writer, scipy.stats, matplotlib),
+while a result is being written. An exception raised in the middle of a library's import can
+be swallowed by its `except ImportError` fallbacks, so the Ctrl-C is lost, or turn into an
+unrelated error. So a signal that arrives during an import is sent again a moment later,
+until it finds the program outside any import, and only then raised.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from types import FrameType
+
+RETRY_SECONDS = 0.05
+IMPORT_MACHINERY = "<frozen importlib."
+
+
+class Terminated(BaseException):
+    """SIGTERM (e.g. `kill`, `timeout`), handled like Ctrl-C: workers stop, staging is removed.
+
+    Not a KeyboardInterrupt, which Click would turn into a plain Abort."""
+
+
+RAISES: dict[int, type[BaseException]] = {signal.SIGINT: KeyboardInterrupt, signal.SIGTERM: Terminated}
+
+
+def raise_signals_outside_imports() -> None:
+    """Install the handlers (only the main thread may; elsewhere signals are left as they are)."""
+    if threading.current_thread() is threading.main_thread():
+        for signum in RAISES:
+            signal.signal(signum, _on_signal)
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    if importing(frame):
+        again = threading.Timer(RETRY_SECONDS, os.kill, (os.getpid(), signum))
+        again.daemon = True
+        again.start()
+        return
+    raise RAISES[signum]
+
+
+def importing(frame: FrameType | None) -> bool:
+    """Whether `frame` runs inside Python's import machinery (a module's import)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith(IMPORT_MACHINERY):
+            return True
+        frame = frame.f_back
+    return False
