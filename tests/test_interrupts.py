@@ -421,3 +421,34 @@ def test_the_import_machinery_is_recognised(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.syspath_prepend(str(tmp_path))
     assert importlib.import_module("probe_importing").INSIDE
     assert not importing(sys._getframe())
+
+
+STOP_WHILE_A_RESULT_IS_HALF_SENT = """
+import multiprocessing, os, struct, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from sim.runner import backends
+
+executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+executor.submit(time.sleep, 60)
+time.sleep(3)  # the worker is up and busy
+# what a worker stopped mid-send leaves: a header promising 1,000 bytes, then only 10 of them
+os.write(executor._result_queue._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+time.sleep(0.5)  # the pool's manager thread now waits for the other 990 bytes
+backends._stop(executor)
+print("stopped", flush=True)
+"""
+
+
+def test_stopping_workers_while_one_is_sending_a_result_does_not_hang() -> None:
+    """Ctrl-C may stop a worker half-way through sending a chunk's result. The pool must still
+    shut down (it once waited for the missing bytes for ever, until a second Ctrl-C)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    completed = subprocess.run(
+        [sys.executable, "-c", STOP_WHILE_A_RESULT_IS_HALF_SENT],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=90,  # it stops in about 4 s; a hang is what the test is for
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "stopped"

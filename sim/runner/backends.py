@@ -144,7 +144,19 @@ def _stop(executor: ProcessPoolExecutor) -> None:
         return
     for process in list((executor._processes or {}).values()):
         process.terminate()
+    _close_our_end_of_the_result_pipe(executor)
     executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _close_our_end_of_the_result_pipe(executor: ProcessPoolExecutor) -> None:
+    """A worker stopped while it was sending a chunk's result leaves half a message in the
+    pipe, and the pool's manager thread waits for the rest; `shutdown` waits for that thread.
+    With the dead workers' ends closed and this process's unused end closed too, the manager
+    reads end-of-file instead, calls the pool broken and ends."""
+    queue = getattr(executor, "_result_queue", None)
+    writer = getattr(queue, "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 # Dask's nannies start workers with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
