@@ -353,6 +353,18 @@ def test_sigterm_stops_a_run_like_ctrl_c(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def negsim_doing(folder: Path, work: list[str]) -> subprocess.CompletedProcess[str]:
+    """`python -m` a module that runs negsim's entry point with the command's work replaced by
+    the lines `work` (modules in `folder` importable), as the tests start negsim."""
+    body = "".join(f"    {line}\n" for line in work)
+    source = f"import time, sim.cli\ndef work(**kwargs):\n{body}sim.cli.cli = work\nsim.cli.main()\n"
+    (folder / "negsim_doing.py").write_text(source)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])}
+    return subprocess.run(
+        [sys.executable, "-m", "negsim_doing"], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
 LIBRARY_INTERRUPTS = {  # how a Ctrl-C or SIGTERM has reached negsim's entry point in practice
     # a Ctrl-C while scipy.stats (imported as the first chunk is drawn) initialises a C extension
     "wrapped-by-an-import": ("raise ImportError('initialization failed') from KeyboardInterrupt()", 130),
@@ -371,13 +383,7 @@ def test_an_interrupt_that_reached_negsim_through_a_library_still_exits_cleanly(
     replaced by a line that raises as the library did; negsim must still say so once, with the
     interrupt's own exit status and no traceback, under `python -m` as the tests start it."""
     line, status = LIBRARY_INTERRUPTS[work]
-    (tmp_path / "interrupted_in_library.py").write_text(
-        f"import sim.cli\ndef work(**kwargs):\n    {line}\nsim.cli.cli = work\nsim.cli.main()\n"
-    )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
-    completed = subprocess.run(
-        [sys.executable, "-m", "interrupted_in_library"], capture_output=True, text=True, env=env, timeout=60
-    )
+    completed = negsim_doing(tmp_path, [line])
     assert completed.returncode == status, completed.stderr
     said = "interrupted" if status == 130 else "terminated"
     assert completed.stderr.strip() == f"{said}: nothing half-written was left behind"
@@ -393,18 +399,8 @@ def test_a_ctrl_c_during_an_import_waits_for_the_import_to_finish(tmp_path: Path
         "time.sleep(0.5)  # the rest of the library's initialisation\n"
         f"open({str(imported)!r}, 'w').close()\n"
     )
-    (tmp_path / "command_that_imports.py").write_text(
-        "import time, sim.cli\n"
-        "def work(**kwargs):\n"
-        "    import slow_library\n"
-        "    time.sleep(30)\n"
-        f"    open({str(after)!r}, 'w').close()\n"
-        "sim.cli.cli = work\n"
-        "sim.cli.main()\n"
-    )
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)])}
-    completed = subprocess.run(
-        [sys.executable, "-m", "command_that_imports"], capture_output=True, text=True, env=env, timeout=60
+    completed = negsim_doing(
+        tmp_path, ["import slow_library", "time.sleep(30)", f"open({str(after)!r}, 'w').close()"]
     )
     assert completed.returncode == 130, completed.stderr
     assert completed.stderr.strip() == "interrupted: nothing half-written was left behind"
