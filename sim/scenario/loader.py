@@ -37,6 +37,7 @@ BASE_VARIANT = "base"
 MAX_EXTENDS = 16  # files in one `extends:` chain
 MAX_VARIANTS = 200  # mediation paths in one file: each is validated, run and plotted
 MAX_RESOLVED_VALUES = 200_000  # paths x values of the base: each path is validated on its own
+MISSING_KEY = "required key is missing"
 FRAGMENT_HINT = (
     "a file whose name starts with `_` is a fragment that other files extend; "
     "validate a scenario that extends it (`extends:`)"
@@ -278,7 +279,7 @@ def _validate(
         return scenario
     problems = []
     for path, message, suggestion in findings[:MAX_PROBLEMS]:
-        if len(path) == 1 and message == "required key is missing" and Path(file).name.startswith("_"):
+        if len(path) == 1 and message == MISSING_KEY and Path(file).name.startswith("_"):
             suggestion = FRAGMENT_HINT
         display = (*variant_prefix, *path) if nearest_key(positions, path) in owned else path
         problem = _problem_of(positions, path, file, message, suggestion=suggestion).problems[0]
@@ -311,7 +312,7 @@ def _from_pydantic(err: dict[str, Any], data: dict[str, Any]) -> tuple[KeyPath, 
         allowed = allowed_keys(Scenario, path[:-1]) or []
         suggestion = hint(str(path[-1]), allowed, "allowed keys")
     elif kind == "missing":
-        message = "required key is missing"
+        message = MISSING_KEY
     elif kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         message = f"expected one of {expected}, got {short_repr(err['input'])}"
