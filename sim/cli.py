@@ -19,14 +19,18 @@ from sim import __version__
 from sim.commands.common import err, out, pick_path
 from sim.commands.run import run
 from sim.errors import NegsimError
-from sim.interrupts import Terminated, raise_signals_outside_imports
+from sim.interrupts import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    INTERRUPTED,
+    Terminated,
+    raise_signals_outside_imports,
+)
 from sim.results import writer
 from sim.scenario.loader import load_scenario
 from sim.scenario.show import evidence_tables
 
 EXIT_INPUT = 2
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143
 
 
 class LazyGroup(click.Group):
@@ -115,9 +119,6 @@ def plot(result_dir: Path, path_name: str | None) -> None:
 
 
 cli.add_command(run)
-
-
-INTERRUPTED = "interrupted: nothing half-written was left behind"
 
 
 def _stop(message: str, status: int) -> None:

@@ -8,7 +8,7 @@ only noted during the imports, and honoured once they are done, before anything 
 import signal
 import sys
 
-EXIT_INTERRUPTED = 130
+from sim.interrupts import EXIT_INTERRUPTED, INTERRUPTED
 
 
 def main() -> None:
@@ -18,6 +18,6 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, signal.default_int_handler)
     if pressed:
-        sys.stderr.write("interrupted: nothing half-written was left behind\n")
+        sys.stderr.write(f"{INTERRUPTED}\n")
         sys.exit(EXIT_INTERRUPTED)
     run_command()

@@ -14,6 +14,9 @@ import signal
 import threading
 from types import FrameType
 
+INTERRUPTED = "interrupted: nothing half-written was left behind"
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 RETRY_SECONDS = 0.05
 IMPORT_MACHINERY = "<frozen importlib."
 
