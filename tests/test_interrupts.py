@@ -53,9 +53,20 @@ def start(*args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # so `stderr_of` can show where one hung
         # a shell may start test runs with SIGINT ignored; give the child the default, as a terminal does
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
+
+
+def stderr_of(process: subprocess.Popen[str], timeout: float) -> str:
+    """The stderr of a process that must end within `timeout`; if it hangs, fail with the stack
+    of every thread (faulthandler prints them on SIGABRT)."""
+    try:
+        return process.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        pytest.fail(f"still running {timeout} s after the signal; its stacks:\n{process.communicate()[1]}")
 
 
 def wait_for(condition, process: subprocess.Popen[str], what: str, timeout: float = 120) -> None:
@@ -157,7 +168,7 @@ def test_ctrl_c_at_random_moments_leaves_nothing_half_written(
             elif run.signal_at is not None and time.monotonic() >= run.signal_at:
                 run.workers = descendants(run.process.pid)
                 run.process.send_signal(signal.SIGINT)
-                run.stderr = run.process.communicate(timeout=120)[1]
+                run.stderr = stderr_of(run.process, timeout=120)
         time.sleep(0.02)
     for run in runs:
         assert run.stderr is not None and "Traceback" not in run.stderr
@@ -347,7 +358,7 @@ def test_sigterm_stops_a_run_like_ctrl_c(tmp_path: Path) -> None:
     process = start(*WORKLOADS["run"], "--workers", "2", "--out", str(target))
     wait_for(lambda: parts_written(tmp_path) > 0, process, "the first chunk was written")
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=60)
+    stderr = stderr_of(process, timeout=60)
     assert process.returncode == 143, stderr
     assert "Traceback" not in stderr and "terminated" in stderr
     assert list(tmp_path.iterdir()) == []
