@@ -1,5 +1,6 @@
 # Sourced by quickstart.sh and test.sh: find a Python >= 3.12 and make .venv with it.
-# Honours $PYTHON; otherwise tries python3.13, python3.12, python3, then pyenv's installs.
+# Honours $PYTHON; otherwise tries python3.14 … python3.12, python3, then pyenv's installs.
+# Installs take the versions pinned in constraints.txt.
 set -eu
 
 negsim_find_python() {
@@ -27,7 +28,8 @@ negsim_venv() {
         "$(negsim_find_python)" -m venv .venv
     fi
     .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e "$1"
+    # the exact versions the suite passed with (constraints.txt; refresh with scripts/lock.sh)
+    .venv/bin/python -m pip install --quiet --constraint constraints.txt -e "$1"
 }
 
 negsim_chromium() {

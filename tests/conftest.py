@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from sim import cli
 from sim.scenario.loader import LoadedScenario, load_scenario
+from tests import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -19,6 +21,25 @@ FLAGSHIP = SCENARIOS / "2024-12-mediation-paths.yaml"
 SNAPSHOT_2023 = SCENARIOS / "actors" / "2023-04.yaml"
 SNAPSHOT_2024 = SCENARIOS / "actors" / "2024-12.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_outlives_the_tests() -> Iterator[None]:
+    """Whatever way the session ends (done, failed, Ctrl-C, SIGTERM from `timeout`), every process
+    group a test started is killed, so no process of the suite outlives it or holds its pipes."""
+
+    def terminated(signum: int, frame: object) -> None:
+        processes.kill_leftovers()
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        left = processes.kill_leftovers()
+        if left:
+            print(f"\nkilled {len(left)} process group(s) left by tests: {left}", file=sys.stderr)
 
 
 @pytest.fixture(scope="session")
