@@ -15,6 +15,7 @@ import threading
 from types import FrameType
 
 INTERRUPTED = "interrupted: nothing half-written was left behind"
+TERMINATED = "terminated: nothing half-written was left behind"
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 RETRY_SECONDS = 0.05

@@ -42,6 +42,16 @@ def no_process_outlives_the_tests() -> Iterator[None]:
             print(f"\nkilled {len(left)} process group(s) left by tests: {left}", file=sys.stderr)
 
 
+@pytest.fixture(autouse=True)
+def processes_end_with_their_test() -> Iterator[None]:
+    """Process groups a test started (not those of longer-lived fixtures, which start first)
+    are killed when the test ends, passed or failed."""
+    before = processes.started()
+    yield
+    for pgid in processes.started() - before:
+        processes.kill_group(pgid)
+
+
 @pytest.fixture(scope="session")
 def flagship() -> LoadedScenario:
     return load_scenario(FLAGSHIP)

@@ -32,7 +32,9 @@ def _default_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def start(command: Sequence[str], *, env: dict[str, str] | None = None, **popen: Any) -> subprocess.Popen[str]:
+def start(
+    command: Sequence[str], *, env: dict[str, str] | None = None, **popen: Any
+) -> subprocess.Popen[str]:
     """Start `command` in its own process group, stdout and stderr piped as text."""
     popen.setdefault("stdout", subprocess.PIPE)
     popen.setdefault("stderr", subprocess.PIPE)
@@ -49,14 +51,25 @@ def start(command: Sequence[str], *, env: dict[str, str] | None = None, **popen:
 
 
 def group_alive(pgid: int) -> bool:
-    """Whether any process is left in process group `pgid`."""
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+    """Whether a live process (not a zombie waiting to be reaped) is left in group `pgid`."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # no /proc: ask the kernel, zombies included
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
         return True
-    return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # it ended while we looked
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state not in ("Z", "X"):
+            return True
+    return False
 
 
 def kill_group(pgid: int) -> None:
@@ -132,6 +145,11 @@ def negsim(
     pythonpath = [str(ROOT), *filter(None, [environment.get("PYTHONPATH")])]
     environment["PYTHONPATH"] = os.pathsep.join(pythonpath)
     return run([sys.executable, "-m", "sim.cli", *args], timeout=timeout, env=environment, cwd=cwd)
+
+
+def started() -> set[int]:
+    """The process groups started so far and not yet killed."""
+    return set(_started)
 
 
 def kill_leftovers() -> list[int]:

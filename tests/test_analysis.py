@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +12,12 @@ import pandas as pd
 import pytest
 
 from sim.analysis import samplers, sensitivity
+from tests import processes
 from tests.conftest import FLAGSHIP, SNAPSHOT_2024
 
 
 def negsim(*args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "sim.cli", *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+    return processes.negsim(*args, timeout=600)
 
 
 def test_latin_hypercube_puts_one_point_in_every_slice_of_every_axis() -> None:
@@ -84,6 +83,7 @@ def sensitivity_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_sensitivity_writes_a_complete_folder(sensitivity_folder: Path) -> None:
     names = {p.name for p in sensitivity_folder.iterdir()}
     assert {"summary.json", "manifest.json", "design.parquet", "points.parquet", "indices.parquet"} <= names
@@ -100,6 +100,7 @@ def test_sensitivity_writes_a_complete_folder(sensitivity_folder: Path) -> None:
     assert (points["runs"] == 30).all()
 
 
+@pytest.mark.slow
 def test_an_inert_parameter_is_no_more_influential_than_the_noise_floor(sensitivity_folder: Path) -> None:
     """With shocks off, shock size is read by no rule: its total index is pure estimation noise,
     like the dummy's. Both are estimates of zero, so they must agree within their CIs, and the
@@ -112,6 +113,7 @@ def test_an_inert_parameter_is_no_more_influential_than_the_noise_floor(sensitiv
     assert red_line["ST"] - red_line["ST_conf"] > max(inert["ST"], floor["ST"])
 
 
+@pytest.mark.slow
 def test_plot_redraws_a_sensitivity_folder(sensitivity_folder: Path) -> None:
     for png in (sensitivity_folder / "plots").iterdir():
         png.unlink()
@@ -133,6 +135,7 @@ def discovery_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_discovery_finds_that_a_less_demanding_ukrainian_red_line_helps(discovery_folder: Path) -> None:
     """Ukraine's territorial red line is `at_least`: the lower it is, the more packages pass, so
     any box PRIM reports for agreement may cut it from above but never from below."""
@@ -146,6 +149,7 @@ def test_discovery_finds_that_a_less_demanding_ukrainian_red_line_helps(discover
     assert "Ukraine: territorial red line ≤" in path["sentence"]
 
 
+@pytest.mark.slow
 def test_discovery_writes_its_tables_and_plots(discovery_folder: Path) -> None:
     names = {p.name for p in discovery_folder.iterdir()}
     assert {
@@ -161,6 +165,7 @@ def test_discovery_writes_its_tables_and_plots(discovery_folder: Path) -> None:
     assert plots == ["prim-box-no_mediation.png", "prim-tradeoff-no_mediation.png", "tree-no_mediation.png"]
 
 
+@pytest.mark.slow
 def test_analyses_need_an_explore_section_and_valid_sizes(tmp_path: Path) -> None:
     done = negsim(
         "discover", str(FLAGSHIP.parent / "2023-04-mediation-paths.yaml"), "--out", str(tmp_path / "x")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +24,10 @@ import pytest
 
 from sim.seminar.replicate import replicate, summarise
 from sim.seminar.setup import SNAPSHOTS, Setup
+from tests import processes
 from tests.conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.slow  # whole runs in processes of their own; `-m 'not slow'` skips them
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -50,33 +55,43 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+STARTUP_SECONDS = 300  # the page once took 155 s to come up on a loaded 2-core machine
+
+
+def wait_until_serving(process: subprocess.Popen[str], port: int) -> str:
+    """The first line `negsim app` printed, once its port accepts connections; fail clearly (with
+    everything it printed) if it ends or is not serving within STARTUP_SECONDS."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + STARTUP_SECONDS
+    first_line = ""
+    while time.monotonic() < deadline:
+        if not first_line and select.select([process.stdout], [], [], 0)[0]:
+            first_line = process.stdout.readline()
+        with socket.socket() as probe:
+            if first_line and probe.connect_ex(("127.0.0.1", port)) == 0:
+                return first_line
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    processes.kill_group(process.pid)
+    pytest.fail(
+        f"`negsim app` was not serving on port {port} within {STARTUP_SECONDS} s "
+        f"(exit status {process.poll()}); it printed:\n{first_line}{process.communicate(timeout=10)[0]}"
+    )
+
+
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    """`negsim app` as a user starts it; stopped with Ctrl-C at the end."""
+    """`negsim app` as a user starts it; stopped with Ctrl-C at the end (and killed, with anything
+    it started, if it does not stop)."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "app", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    first_line = process.stdout.readline()
-    assert f"http://localhost:{port}/" in first_line, first_line
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        assert process.poll() is None, process.stdout.read()
-        time.sleep(0.2)
-    yield f"http://localhost:{port}/"
-    process.send_signal(2)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    command = [sys.executable, "-m", "sim.cli", "app", "--port", str(port)]
+    with processes.running(command, cwd=ROOT, stderr=subprocess.STDOUT) as process:
+        first_line = wait_until_serving(process, port)
+        assert f"http://localhost:{port}/" in first_line, first_line
+        yield f"http://localhost:{port}/"
+        process.send_signal(signal.SIGINT)
+        processes.finish(process, timeout=20, what="`negsim app` after Ctrl-C")
 
 
 @pytest.fixture(scope="module")

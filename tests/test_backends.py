@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from sim.results.stream import PARAMETERS, REPLICATIONS, TRAJECTORIES, read_table
+from tests import processes
 from tests.conftest import FLAGSHIP
+
+pytestmark = pytest.mark.slow  # whole runs in processes of their own; `-m 'not slow'` skips them
 
 RUNS = "60"  # per path: enough for several chunks at every chunk size below, quick on one core
 
 
 def negsim_run(out: Path, *options: str) -> Path:
-    command = [sys.executable, "-m", "sim.cli", "run", str(FLAGSHIP), "--runs", RUNS, "--no-plots"]
-    done = subprocess.run(
-        [*command, *options, "--out", str(out)], capture_output=True, text=True, timeout=600
-    )
+    command = ["run", str(FLAGSHIP), "--runs", RUNS, "--no-plots"]
+    done = processes.negsim(*command, *options, "--out", str(out), timeout=600)
     assert done.returncode == 0, done.stderr
     return out
 
@@ -75,9 +74,9 @@ def test_same_chunks_give_byte_identical_files(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_dask_scheduler_is_an_input_error(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "sim.cli", "run", str(FLAGSHIP), "--runs", "5", "--no-plots"]
+    command = ["run", str(FLAGSHIP), "--runs", "5", "--no-plots"]
     command += ["--dask", "tcp://127.0.0.1:9", "--out", str(tmp_path / "run")]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    done = processes.negsim(*command, timeout=120)
     assert done.returncode == 2
     assert "cannot reach a Dask scheduler at tcp://127.0.0.1:9" in done.stderr
     assert "Traceback" not in done.stderr

@@ -12,17 +12,12 @@ import pytest
 from sim import cli
 from sim.results.stream import read_table
 from sim.runner import batch, chunks
+from tests import processes
 from tests.conftest import FLAGSHIP
 
 
 def negsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from sim.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
+    return processes.negsim(*args, cwd=cwd, timeout=300)
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +28,7 @@ def result_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_run_writes_a_complete_result_folder(result_dir: Path) -> None:
     names = {p.name for p in result_dir.iterdir()}
     assert {
@@ -48,6 +44,7 @@ def test_run_writes_a_complete_result_folder(result_dir: Path) -> None:
     assert pngs == ["agreement.png", "survival.png", "terms.png", "trajectories.png"]
 
 
+@pytest.mark.slow
 def test_summary_agrees_with_the_replication_table(result_dir: Path) -> None:
     summary = json.loads((result_dir / "summary.json").read_text())
     table = read_table(result_dir)
@@ -61,6 +58,7 @@ def test_summary_agrees_with_the_replication_table(result_dir: Path) -> None:
         assert sum(path["outcomes"].values()) == pytest.approx(1.0)
 
 
+@pytest.mark.slow
 def test_manifest_records_how_the_folder_was_made(result_dir: Path) -> None:
     manifest = json.loads((result_dir / "manifest.json").read_text())
     assert manifest["seed"] == 20241209 and manifest["replications"] == 300
@@ -70,6 +68,7 @@ def test_manifest_records_how_the_folder_was_made(result_dir: Path) -> None:
     assert resolved["digest"] == manifest["scenario_digest"]
 
 
+@pytest.mark.slow
 def test_the_run_prints_a_table_per_path(tmp_path: Path) -> None:
     done = negsim(
         "run",
@@ -87,6 +86,7 @@ def test_the_run_prints_a_table_per_path(tmp_path: Path) -> None:
         assert label in done.stdout
 
 
+@pytest.mark.slow
 def test_plot_redraws_from_saved_results(result_dir: Path, tmp_path: Path) -> None:
     (result_dir / "plots" / "agreement.png").unlink()
     done = negsim("plot", str(result_dir), "--path", "no_mediation")
@@ -94,6 +94,7 @@ def test_plot_redraws_from_saved_results(result_dir: Path, tmp_path: Path) -> No
     assert (result_dir / "plots" / "agreement.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_existing_folder_is_never_overwritten(result_dir: Path) -> None:
     before = (result_dir / "summary.json").read_bytes()
     done = negsim("run", str(FLAGSHIP), "--runs", "5", "--out", str(result_dir))
@@ -171,6 +172,7 @@ def test_an_interrupted_run_leaves_no_folder(
     assert "interrupted" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "backend",
     [["--workers", "1"], ["--workers", "2"], ["--dask", "local", "--workers", "2"]],
@@ -187,40 +189,22 @@ def test_ctrl_c_on_a_real_process_leaves_nothing(tmp_path: Path, backend: list[s
     earlier = tmp_path / "earlier"
     earlier.mkdir()
     (earlier / "keep.txt").write_text("untouched")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from sim.cli import main; main()",
-            "run",
-            str(FLAGSHIP),
-            "--runs",
-            "200000",
-            "--no-plots",
-            *backend,
-            "--out",
-            str(tmp_path / "new"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        # a shell may start test runs with SIGINT ignored; give the child the default, as a terminal does
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    deadline = time.monotonic() + 60
-    while not any(p.name.startswith(".new.partial-") for p in tmp_path.iterdir()):
-        assert time.monotonic() < deadline and process.poll() is None, "the run never started writing"
-        time.sleep(0.05)
-    workers: list[psutil.Process] = []
-    while not (workers or backend[1] == "1") and time.monotonic() < deadline:
-        workers = psutil.Process(process.pid).children(recursive=True)
-        time.sleep(0.1)
-    time.sleep(1.0)  # let it get into the simulation proper
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    command = [sys.executable, "-m", "sim.cli", "run", str(FLAGSHIP), "--runs", "200000", "--no-plots"]
+    with processes.running([*command, *backend, "--out", str(tmp_path / "new")]) as process:
+        deadline = time.monotonic() + 60
+        while not any(p.name.startswith(".new.partial-") for p in tmp_path.iterdir()):
+            assert time.monotonic() < deadline and process.poll() is None, "the run never started writing"
+            time.sleep(0.05)
+        workers: list[psutil.Process] = []
+        while not (workers or backend[1] == "1") and time.monotonic() < deadline:
+            workers = psutil.Process(process.pid).children(recursive=True)
+            time.sleep(0.1)
+        time.sleep(1.0)  # let it get into the simulation proper
+        process.send_signal(signal.SIGINT)
+        _, stderr = processes.finish(process, timeout=60)
+        _, alive = psutil.wait_procs(workers, timeout=10)  # before the group is killed
+        assert alive == []
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
-    _, alive = psutil.wait_procs(workers, timeout=10)
-    assert alive == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier"]
     assert (earlier / "keep.txt").read_text() == "untouched"

@@ -10,9 +10,6 @@ across backends and chunk sizes too.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +20,10 @@ from sim.results import checksums
 from sim.results.stream import PARAMETERS, REPLICATIONS, PartSink, read_table
 from sim.runner.chunks import plan_chunks, run_chunk
 from sim.scenario.loader import LoadedScenario
+from tests import processes
 from tests.conftest import FLAGSHIP
+
+pytestmark = pytest.mark.slow  # whole runs in processes of their own; `-m 'not slow'` skips them
 
 PATHS = ["--path", "china_mediates", "--path", "us_china_joint"]
 ANALYSES = {
@@ -37,13 +37,8 @@ TABLES = {
 
 
 def negsim(out: Path, *args: str, hash_seed: str = "0") -> Path:
-    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-    done = subprocess.run(
-        [sys.executable, "-m", "sim.cli", *args, "--no-plots", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
+    done = processes.negsim(
+        *args, "--no-plots", "--out", str(out), timeout=600, env={"PYTHONHASHSEED": hash_seed}
     )
     assert done.returncode == 0, done.stderr
     return out

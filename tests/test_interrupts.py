@@ -28,7 +28,10 @@ from sim.results import checksums, writer
 from sim.results.stream import PARAMETERS, REPLICATIONS, read_table
 from sim.runner import backends
 from sim.runner.backends import Processes
+from tests import processes
 from tests.conftest import FLAGSHIP, ROOT, SNAPSHOT_2024, write_result
+
+pytestmark = pytest.mark.slow  # whole runs in processes of their own; `-m 'not slow'` skips them
 
 MAX_DELAY = 1.5  # seconds after the run starts writing; every workload below runs far longer
 WORKLOADS = {
@@ -47,26 +50,16 @@ INTERRUPTS = [  # (command, workers, interrupts): 20 in all, most where start-up
 
 
 def start(*args: str) -> subprocess.Popen[str]:
-    """`negsim ARGS` as a user starts it from a terminal, where Ctrl-C sends SIGINT."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONFAULTHANDLER": "1"},  # so `stderr_of` can show where one hung
-        # a shell may start test runs with SIGINT ignored; give the child the default, as a terminal does
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    """`negsim ARGS` as a user starts it from a terminal, where Ctrl-C sends SIGINT (in a process
+    group of its own, killed whole when the test ends)."""
+    env = {**os.environ, "PYTHONFAULTHANDLER": "1"}  # so `stderr_of` can show where one hung
+    return processes.start([sys.executable, "-m", "sim.cli", *args], env=env)
 
 
 def stderr_of(process: subprocess.Popen[str], timeout: float) -> str:
     """The stderr of a process that must end within `timeout`; if it hangs, fail with the stack
     of every thread (faulthandler prints them on SIGABRT)."""
-    try:
-        return process.communicate(timeout=timeout)[1]
-    except subprocess.TimeoutExpired:
-        process.send_signal(signal.SIGABRT)
-        pytest.fail(f"still running {timeout} s after the signal; its stacks:\n{process.communicate()[1]}")
+    return processes.finish(process, timeout, "negsim after its signal")[1]
 
 
 def wait_for(condition, process: subprocess.Popen[str], what: str, timeout: float = 120) -> None:
@@ -222,7 +215,7 @@ def test_a_worker_killed_mid_run_loses_nothing(
     assert parts_written(tmp_path) < 6 * 300 // 50, "the run ended before a worker could be killed"
     workers[0].kill()
     workers[0].wait(timeout=10)
-    _, stderr = process.communicate(timeout=300)
+    stderr = stderr_of(process, timeout=300)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
     if backend[0] == "--workers":
@@ -336,16 +329,10 @@ def test_ctrl_c_while_negsim_is_still_loading_prints_no_traceback(tmp_path: Path
     if not NEGSIM.exists():
         pytest.skip("negsim is not installed as a command in this environment")
     target = tmp_path / "out"
-    process = subprocess.Popen(
-        [str(NEGSIM), *WORKLOADS["run"], "--workers", "1", "--out", str(target)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
+    process = processes.start([str(NEGSIM), *WORKLOADS["run"], "--workers", "1", "--out", str(target)])
     time.sleep(delay)
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    stderr = stderr_of(process, timeout=60)
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert stderr.strip() == "interrupted: nothing half-written was left behind"
@@ -371,9 +358,7 @@ def negsim_doing(folder: Path, work: list[str]) -> subprocess.CompletedProcess[s
     source = f"import time, sim.cli\ndef work(**kwargs):\n{body}sim.cli.cli = work\nsim.cli.main()\n"
     (folder / "negsim_doing.py").write_text(source)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])}
-    return subprocess.run(
-        [sys.executable, "-m", "negsim_doing"], capture_output=True, text=True, env=env, timeout=60
-    )
+    return processes.run([sys.executable, "-m", "negsim_doing"], env=env, timeout=60)
 
 
 LIBRARY_INTERRUPTS = {  # how a Ctrl-C or SIGTERM has reached negsim's entry point in practice
@@ -450,12 +435,7 @@ def test_stopping_workers_while_one_is_sending_a_result_does_not_hang() -> None:
     """Ctrl-C may stop a worker half-way through sending a chunk's result. The pool must still
     shut down (it once waited for the missing bytes for ever, until a second Ctrl-C)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    completed = subprocess.run(
-        [sys.executable, "-c", STOP_WHILE_A_RESULT_IS_HALF_SENT],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=90,  # it stops in about 4 s; a hang is what the test is for
-    )
+    # it stops in about 4 s; a hang is what the test is for
+    completed = processes.run([sys.executable, "-c", STOP_WHILE_A_RESULT_IS_HALF_SENT], env=env, timeout=90)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "stopped"

@@ -23,6 +23,8 @@ from sim.results.summary import wilson_interval
 from sim.scenario.loader import load_scenario
 from sim.scenario.walk import iter_estimates
 
+pytestmark = pytest.mark.slow  # whole runs in processes of their own; `-m 'not slow'` skips them
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from sim.commands.common import out
 from sim.errors import NegsimError
+from sim.runner import lifeline
 from sim.scenario.loader import load_scenario
 from sim.seminar.setup import FILE_ENV
 
@@ -36,12 +39,18 @@ def app_command(file: Path | None, host: str, port: int) -> None:
     out.print(f"negsim seminar page: {address}  (Ctrl-C stops it)")
     command = [sys.executable, "-m", "solara", "run", "sim.seminar.page", "--host", host, "--port", str(port)]
     command += ["--production", "--no-open", "--log-level", "warning"]
-    try:
-        completed = subprocess.run(command, env=env, check=False)
+    try:  # the page server ends with negsim, even when negsim is killed outright
+        completed = subprocess.run(command, env=env, check=False, preexec_fn=_server_dies_with(os.getpid()))
     except KeyboardInterrupt:
         return
     if completed.returncode not in (0, -2, 130):
         raise NegsimError.single("negsim app", f"the page server stopped with status {completed.returncode}")
+
+
+def _server_dies_with(parent: int) -> Callable[[], None]:
+    """Runs in the page server's process before Solara starts (the kernel's parent-death signal
+    survives the exec)."""
+    return functools.partial(lifeline.die_with, parent)
 
 
 def _check_installed() -> None:

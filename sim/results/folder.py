@@ -2,11 +2,16 @@
 
 Files are written into a hidden sibling folder, then renamed into place in one step. An
 interrupted or failed run removes the partial folder; an existing folder is never replaced.
+A staging folder's name records its owner (process id and start time), so when a run was
+killed outright (SIGKILL, power cut) the next run into the same parent removes what it left,
+and never the staging folder of a run that is still going.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -29,7 +34,7 @@ def check_new_folder(target: Path) -> None:
     probe = None
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkdtemp(prefix=".negsim-probe-", dir=parent)
+        probe = tempfile.mkdtemp(prefix=f".negsim-probe-{_owner_tag()}-", dir=parent)
     except OSError as exc:
         raise NegsimError.single(
             str(target),
@@ -52,7 +57,8 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield a staging folder; on success rename it to `target`, on any failure delete it."""
     check_new_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    remove_abandoned_staging(target.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-{_owner_tag()}-", dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a result folder is meant to be shared
     try:
         yield staging
@@ -73,3 +79,53 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+# `.NAME.partial-PID-START-random` and `.negsim-probe-PID-START-random`: START is the owner's
+# start time in clock ticks since boot (0 where the system does not say), which tells a
+# process from a later one that was given the same id.
+_STAGING = re.compile(r"^\.(?:.+\.partial|negsim-probe)-(?P<pid>\d+)-(?P<start>\d+)-[^/]+$")
+
+
+def _owner_tag() -> str:
+    return f"{os.getpid()}-{_start_time(os.getpid())}"
+
+
+def _start_time(pid: int) -> int:
+    """When process `pid` started (Linux: /proc/PID/stat field 22); 0 if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return int(stat[stat.rindex(")") + 2 :].split()[19])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _owner_alive(pid: int, start: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # someone else's process: alive
+    return start == 0 or _start_time(pid) in (0, start)
+
+
+def abandoned_staging(parent: Path) -> list[Path]:
+    """Staging folders in `parent` whose negsim process is gone (killed before it could tidy)."""
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        owner = _STAGING.match(entry.name)
+        if not owner or entry.is_symlink() or not entry.is_dir():
+            continue
+        if not _owner_alive(int(owner["pid"]), int(owner["start"])):
+            found.append(entry)
+    return found
+
+
+def remove_abandoned_staging(parent: Path) -> None:
+    for staging in abandoned_staging(parent):
+        shutil.rmtree(staging, ignore_errors=True)

@@ -13,14 +13,19 @@ import itertools
 import logging
 import multiprocessing
 import os
+import re
+import select
 import signal
+import socket
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from sim.errors import NegsimError
+from sim.runner import lifeline
 
 Job = Any
 Result = Any
@@ -45,11 +50,12 @@ class Serial:
 
 
 @contextlib.contextmanager
-def _workers_deaf_to_ctrl_c() -> Iterator[None]:
-    """Start worker processes with SIGINT blocked, so Ctrl-C reaches only this process, which
-    then stops them cleanly. Children (and helper threads) inherit the blocked mask from birth;
-    a Ctrl-C that comes in meanwhile is held and delivered here on exit."""
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+def signals_held(*signums: signal.Signals) -> Iterator[None]:
+    """Hold `signums` back while workers are started: a Ctrl-C or SIGTERM that came half-way
+    through spawning one would leave a worker the pool does not know of (and so never stops).
+    Children (and helper threads) inherit the blocked mask from birth; a signal that comes in
+    meanwhile is delivered here on exit."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, set(signums))
     try:
         yield
     finally:
@@ -75,7 +81,12 @@ class Processes:
         pending = iter(jobs)
         backlog: collections.deque[Job] = collections.deque()  # chunks of a broken pool, run first
         for restart in itertools.count():
-            executor = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            executor = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=lifeline.worker_start,  # ends with negsim; unblocks the held signals
+                initargs=(os.getpid(),),
+            )
             try:
                 yield from self._run_on(executor, fn, pending, backlog)
             except BaseException:
@@ -114,7 +125,7 @@ class Processes:
                 if job is _NO_JOB:
                     break
                 try:
-                    with _workers_deaf_to_ctrl_c():  # a worker is spawned inside submit
+                    with signals_held(signal.SIGINT, signal.SIGTERM):  # a worker is spawned in submit
                         in_flight[executor.submit(fn, job)] = job
                 except BrokenProcessPool:
                     backlog.appendleft(job)
@@ -137,15 +148,26 @@ _NO_JOB = object()
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
-    """Stop the workers now, mid-chunk: on Ctrl-C or an error nobody wants their results."""
-    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
-    if terminate is not None:
-        terminate()
-        return
-    for process in list((executor._processes or {}).values()):
-        process.terminate()
+    """Stop the workers now, mid-chunk (on Ctrl-C or an error nobody wants their results), and
+    make sure they are gone before returning: SIGTERM, then SIGKILL for any still there after
+    `STOP_GRACE_SECONDS`. Only then is the pool shut down, so its manager thread, which waits for
+    results or dead workers, always has something to wake it."""
+    workers = {id(p): p for p in [*(executor._processes or {}).values(), *multiprocessing.active_children()]}
+    for process in workers.values():
+        with contextlib.suppress(OSError, ValueError):
+            process.terminate()
     _close_our_end_of_the_result_pipe(executor)
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for process in workers.values():
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+                process.join(STOP_GRACE_SECONDS)
     executor.shutdown(wait=True, cancel_futures=True)
+
+
+STOP_GRACE_SECONDS = 2.0
 
 
 def _close_our_end_of_the_result_pipe(executor: ProcessPoolExecutor) -> None:
@@ -200,7 +222,7 @@ class Dask:
         """A client, closed (with its LocalCluster, if we started one) when `stack` closes."""
         if self.address == "local":
             stack.enter_context(dask_config.set(LOCAL_CLUSTER_CONFIG))
-            with _workers_deaf_to_ctrl_c():
+            with signals_held(signal.SIGINT):  # nannies stop on SIGTERM: leave it to them
                 cluster = distributed.LocalCluster(
                     n_workers=self.workers,
                     threads_per_worker=1,
@@ -210,15 +232,61 @@ class Dask:
                 )
                 stack.enter_context(cluster)
                 return stack.enter_context(distributed.Client(cluster))
+        _scheduler_answers(self.address)
         try:
-            client = distributed.Client(self.address, timeout="10s")
-        except (OSError, TimeoutError) as exc:
+            client = distributed.Client(self.address, timeout=f"{CONNECT_SECONDS}s")
+        except (OSError, TimeoutError, ValueError) as exc:
             raise NegsimError.single(
                 "--dask",
                 f"cannot reach a Dask scheduler at {self.address}: {exc}",
                 suggestion="start one with `dask scheduler`, or use `--dask local`",
             ) from None
         return stack.enter_context(client)
+
+
+CONNECT_SECONDS = 10  # to connect, and then for the scheduler's first words
+DASK_SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+_HOST_PORT = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(?P<port>\d{1,5})$")
+
+
+def dask_address(address: str) -> tuple[str, str, int]:
+    """`local`, or (scheme, host, port) of `[SCHEME://]HOST:PORT`; anything else is refused."""
+    scheme, _, rest = address.rpartition("://") if "://" in address else ("tcp", "", address)
+    where = _HOST_PORT.match(rest)
+    if scheme not in DASK_SCHEMES or where is None or not 0 < int(where["port"]) < 65536:
+        shown = address.encode("unicode_escape").decode("ascii")
+        raise NegsimError.single(
+            "--dask",
+            f"`{shown}` is not a Dask scheduler address",
+            suggestion="give `local`, or HOST:PORT as `dask scheduler` prints it "
+            f"(e.g. tcp://10.0.0.5:8786; schemes: {', '.join(DASK_SCHEMES)})",
+        )
+    return scheme, where["host"].strip("[]"), int(where["port"])
+
+
+def _scheduler_answers(address: str) -> None:
+    """A Dask scheduler speaks first when a client connects; a server that accepts and then says
+    nothing (not Dask, or hung) would keep the client waiting for ever, so give up on it after
+    CONNECT_SECONDS. Only plain TCP is probed; the other schemes rely on Dask's own timeout."""
+    scheme, host, port = dask_address(address)
+    if scheme != "tcp":
+        return
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_SECONDS) as connection:
+            ready, _, _ = select.select([connection], [], [], CONNECT_SECONDS)
+    except OSError as exc:
+        raise NegsimError.single(
+            "--dask",
+            f"cannot reach a Dask scheduler at {address}: {exc.strerror or exc}",
+            suggestion="start one with `dask scheduler`, or use `--dask local`",
+        ) from None
+    if not ready:
+        raise NegsimError.single(
+            "--dask",
+            f"{address} accepted the connection but did not answer as a Dask scheduler "
+            f"within {CONNECT_SECONDS} s",
+            suggestion="check the address and port `dask scheduler` printed, or use `--dask local`",
+        )
 
 
 def _dask_result(distributed: Any, future: Any) -> Result:
@@ -251,5 +319,7 @@ def choose_backend(workers: int | None, dask: str | None) -> Backend:
     """`--workers N` and `--dask ADDRESS|local` as a backend; default: all cores, locally."""
     count = workers if workers is not None else available_cores()
     if dask is not None:
+        if dask != "local":
+            dask_address(dask)  # a malformed address is refused before any work
         return Dask(dask, count)
     return Serial() if count == 1 else Processes(count)
