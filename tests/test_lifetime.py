@@ -9,17 +9,20 @@ that never answers is given up on.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import socket
 import sys
 import threading
 import time
+from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
 import psutil
 import pytest
 
+from sim.interrupts import Terminated
 from sim.results import folder
 from sim.runner import backends
 from tests import processes
@@ -223,3 +226,27 @@ def test_a_server_that_accepts_but_never_answers_is_given_up_on(
     assert time.monotonic() - start < 30  # a safety net; without the check it never returns
     assert accepted, "negsim never connected"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sigterm_while_a_worker_is_being_started_leaves_no_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SIGTERM that lands inside the pool's start of a worker, after the process exists but
+    before the pool has recorded it, must not leave that worker running (once it did, and the
+    orphan deadlocked holding the caller's pipes)."""
+    real_start = SpawnProcess.start
+
+    def start_then_sigterm(self: SpawnProcess) -> None:
+        real_start(self)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    def raise_terminated(signum: int, frame: object) -> None:
+        raise Terminated
+
+    monkeypatch.setattr(SpawnProcess, "start", start_then_sigterm)
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        with pytest.raises(Terminated):
+            list(backends.Processes(2).map_unordered(abs, range(8)))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _, alive = psutil.wait_procs(spawned_workers(os.getpid()), timeout=GONE_WITHIN)
+    assert alive == [] and multiprocessing.active_children() == []
