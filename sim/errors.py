@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# Characters a terminal would act on instead of showing: C0 and C1 controls (escape sequences,
+# carriage return, new lines, tab), DEL, Unicode's line and paragraph separators, and the
+# bidirectional marks and overrides that reorder what is displayed around them.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with every character a terminal would act on shown as a visible escape (`\\x1b`,
+    `\\r`, `\\n`, `\\u202e`): a label of `\\x1b[2J` cannot clear the screen, nor `\\r\\n` fake
+    a line of output. Every place that prints text from the user's files goes through this."""
+    return UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 @dataclass(frozen=True)
@@ -17,15 +37,15 @@ class Problem:
     suggestion: str | None = None
 
     def render(self) -> str:
-        where = self.file
+        where = printable(self.file)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        key_path, message = _clip(self.key_path, 120), _clip(self.message, 400)
+        key_path, message = printable(_clip(self.key_path, 120)), printable(_clip(self.message, 400))
         text = f"{where}: {key_path}: {message}" if key_path else f"{where}: {message}"
         if self.suggestion:
-            text += f"\n    hint: {_clip(self.suggestion, 400)}"
+            text += f"\n    hint: {printable(_clip(self.suggestion, 400))}"
         return text
 
 

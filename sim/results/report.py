@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
+
+from sim.scenario.show import shown
 
 
 def _percent(x: float) -> str:
@@ -15,7 +16,7 @@ def _percent(x: float) -> str:
 def outcome_table(summary: dict[str, Any]) -> Table:
     """Agreement share with its 95% Wilson interval, time to agreement, the other outcomes."""
     table = Table(
-        title=f"{escape(summary['title'])}\n{summary['replications']:,} replications per path, "
+        title=f"{shown(summary['title'])}\n{summary['replications']:,} replications per path, "
         f"{summary['rounds']} {summary['round_unit']}s, seed {summary['seed']}",
         title_justify="left",
     )
@@ -28,7 +29,7 @@ def outcome_table(summary: dict[str, Any]) -> Table:
         agreement = path["agreement"]
         median_rounds = path["median_rounds_to_agreement"]
         table.add_row(
-            escape(path["label"]),
+            shown(path["label"]),
             f"{_percent(agreement['share'])} [{_percent(agreement['low'])}, {_percent(agreement['high'])}]",
             "–" if median_rounds is None else f"{median_rounds:g}",
             *(_percent(path["outcomes"][name]) for name in ("ceasefire", "breakdown", "stalemate")),
@@ -42,12 +43,12 @@ def terms_table(summary: dict[str, Any]) -> Table:
     table = Table(title="Median agreed terms (0..1 per issue; agreements only)", title_justify="left")
     table.add_column("mediation path")
     for issue_id in issues:
-        table.add_column(issue_id, justify="right")
+        table.add_column(shown(issue_id), justify="right")
     for path in summary["paths"].values():
         terms = path["median_terms"]
-        table.add_row(
-            escape(path["label"]), *("–" if terms[k] is None else f"{terms[k]:.2f}" for k in issues)
-        )
-    table.caption = "\n".join(f"{k}: 0 = {v['low']}; 1 = {v['high']}" for k, v in issues.items())
+        table.add_row(shown(path["label"]), *("–" if terms[k] is None else f"{terms[k]:.2f}" for k in issues))
+    table.caption = "\n".join(
+        f"{shown(k)}: 0 = {shown(v['low'])}; 1 = {shown(v['high'])}" for k, v in issues.items()
+    )
     table.caption_justify = "left"
     return table

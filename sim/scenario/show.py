@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.table import Table
 
+from sim.errors import printable
 from sim.scenario.estimates import DEFAULT_SPREAD, Estimate
 from sim.scenario.references import bounds_of
 from sim.scenario.schema import Scenario
@@ -31,6 +32,12 @@ def describe_distribution(estimate: Estimate, path: tuple) -> str:
     return "fixed" if sd == 0 else f"± {sd:.3g} (sd)"
 
 
+def shown(text: str) -> str:
+    """Text from the scenario file as it must appear in a table: control characters as visible
+    escapes (`\\x1b`, `\\n`), markup (`[bold]`) as written."""
+    return escape(printable(text))
+
+
 def evidence_tables(scenario: Scenario) -> list[Table]:
     """One table per actor, then one for shared settings."""
     groups: dict[str, list[tuple[tuple, Estimate]]] = {}
@@ -42,7 +49,7 @@ def evidence_tables(scenario: Scenario) -> list[Table]:
         title = group
         if group.startswith("actors."):
             actor = scenario.actors[group.split(".", 1)[1]]
-            title = f"{escape(actor.name)} ({actor.role}{', veto' if actor.veto else ''})"
+            title = f"{shown(actor.name)} ({actor.role}{', veto' if actor.veto else ''})"
         table = Table(title=title, title_justify="left", show_lines=False, expand=True)
         table.add_column("parameter", no_wrap=True)
         table.add_column("value", justify="right")
@@ -52,11 +59,11 @@ def evidence_tables(scenario: Scenario) -> list[Table]:
         skip = 2 if group.startswith("actors.") else 1
         for path, estimate in rows:
             table.add_row(
-                escape(format_key_path(path[skip:])),
+                shown(format_key_path(path[skip:])),
                 f"{estimate.center():.3g}",
                 describe_distribution(estimate, path),
                 estimate.provenance if estimate.provenance != "none" else "[dim]setting[/dim]",
-                escape(estimate.reason),
+                shown(estimate.reason),
             )
         tables.append(table)
     return tables
