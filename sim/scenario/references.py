@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sim.errors import MAX_PROBLEMS
-from sim.scenario.estimates import RATE, UNIT, Bounds, check_in_bounds
+from sim.scenario.estimates import RATE, UNIT, Bounds, check_in_bounds, short_repr
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import hint
 from sim.scenario.walk import KeyPath, iter_estimates
@@ -51,6 +51,50 @@ def check_id(name: str) -> str | None:
     return f"`{name}` is not a valid id: use letters, digits, `_` and `-`"
 
 
+MAX_NAME = 100  # characters in a scenario's name, which is also a folder's name
+FOLDER_NAME = re.compile(r"\w[\w.-]*")  # letters (any script), digits, `_`, `-`, `.`; not `.` first
+_DEVICE_NAMES = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)  # Windows'
+NAME_HINT = (
+    "the name is also the folder results/<name>/ that results go to when --out is not given; "
+    "write one folder name, e.g. `name: 2024-12-mediation-paths`"
+)
+
+
+def check_name(name: str) -> str | None:
+    """What is wrong with a scenario's name as a single folder under results/, or None.
+
+    `results/<name>/<timestamp>` is where `negsim run` writes without --out, so a name such as
+    `../../x` or `/tmp/x` would write outside results/."""
+    if len(name) > MAX_NAME:
+        return f"a name of {len(name):,} characters is too long; at most {MAX_NAME}"
+    if _DEVICE_NAMES.fullmatch(name):
+        return f"{short_repr(name)} is the name of a device on Windows, not of a folder"
+    if FOLDER_NAME.fullmatch(name) and ".." not in name and not name.endswith("."):
+        return None
+    return (
+        f"{short_repr(name)} is not a single safe folder name: use letters, digits, `_`, `-` and `.`, "
+        "starting with a letter or digit, with no `..` and not ending in `.`"
+    )
+
+
+def _duplicates(items: list[str], path: KeyPath, what: str) -> list[Finding]:
+    """Every repeat in a list of ids, at its own place in the list."""
+    first: dict[str, int] = {}
+    findings: list[Finding] = []
+    for index, item in enumerate(items):
+        if item in first:
+            findings.append(
+                (
+                    (*path, index),
+                    f"{what} `{item}` is listed twice (first as item {first[item]})",
+                    "remove the repeated entry: each actor is listed at most once",
+                )
+            )
+        else:
+            first[item] = index
+    return findings
+
+
 def check_references(scenario: Scenario) -> list[Finding]:
     """Everything the schema alone cannot see; returns (key path, message, hint) findings."""
     issues = list(scenario.issues)
@@ -61,6 +105,8 @@ def check_references(scenario: Scenario) -> list[Finding]:
         for key in getattr(scenario, section)
         if (wrong := check_id(key))
     ]
+    if wrong := check_name(scenario.name):
+        findings.append((("name",), wrong, NAME_HINT))
     for actor_id, actor in scenario.actors.items():
         base: KeyPath = ("actors", actor_id)
         for section in ("position", "salience"):
@@ -115,6 +161,7 @@ def check_references(scenario: Scenario) -> list[Finding]:
         )
     for section in ("mediators", "pressing", "absent"):
         findings += _check_ids(getattr(mediation, section), actors, ("mediation", section), "actor")
+        findings += _duplicates(getattr(mediation, section), ("mediation", section), "actor")
     if mediation.style != "none" and not mediation.mediators:
         findings.append(
             (
