@@ -13,11 +13,13 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from sim.errors import NegsimError
+from sim.errors import UNPRINTABLE, NegsimError, printable
 from sim.runner.backends import Backend, choose_backend
 from sim.runner.batch import execute
 from sim.runner.chunks import DEFAULT_CHUNK, Chunk, ChunkResult
+from sim.scenario.estimates import short_repr
 from sim.scenario.loader import LoadedScenario
+from sim.scenario.references import NAME_HINT, check_name
 from sim.scenario.schema import Scenario
 
 MAX_WORKERS = 256  # more local processes than this would exhaust memory long before helping
@@ -83,10 +85,35 @@ def check_path_name(loaded: LoadedScenario, name: str) -> None:
         )
 
 
+def checked_out_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """The `--out` callback of every command that takes it: a folder name with a control
+    character (a new line, an escape sequence) is refused, as it would garble every line that
+    names the folder (`Results: …`) and every listing of its parent."""
+    if value is None:
+        return None
+    bad = UNPRINTABLE.search(str(value))
+    if bad:
+        raise NegsimError.single(
+            "--out",
+            f"{printable(str(value))}: contains the control character U+{ord(bad.group()):04X} "
+            f"at position {bad.start() + 1}",
+            suggestion="choose a folder name of letters, digits and punctuation, without control characters",
+        )
+    return value
+
+
 def default_folder(name: str, kind: str = "") -> Path:
-    """results/<scenario>/<timestamp>[-<kind>], never an existing folder."""
+    """results/<scenario>/<timestamp>[-<kind>], never an existing folder, never outside results/."""
+    results = Path("results")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{kind}" if kind else "")
-    folder = Path("results") / name / stamp
+    folder = results / name / stamp
+    # validation refuses such names (references.check_name); this is the second line of defence
+    if check_name(name) is not None or folder.parent.parent != results or ".." in folder.parts:
+        raise NegsimError.single(
+            "name",
+            f"the scenario's name {short_repr(name)} would put results outside {results}/",
+            suggestion=f"give the result folder with --out DIR; {NAME_HINT}",
+        )
     suffix = 2
     while folder.exists():
         folder = Path("results") / name / f"{stamp}-{suffix}"

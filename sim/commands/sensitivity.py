@@ -11,7 +11,14 @@ import pandas as pd
 
 from sim.analysis import samplers, sensitivity
 from sim.analysis.experiment import Experiment, point_outcomes, write_design
-from sim.commands.common import backend_options, check_path_name, default_folder, out, run_with_progress
+from sim.commands.common import (
+    backend_options,
+    check_path_name,
+    checked_out_folder,
+    default_folder,
+    out,
+    run_with_progress,
+)
 from sim.errors import NegsimError
 from sim.results import writer
 from sim.results.analysis_report import sensitivity_table
@@ -41,7 +48,13 @@ POINTS = "points.parquet"
 @click.option("--path", "paths", multiple=True, help="Only this mediation path (repeatable).")
 @click.option("--rounds", type=click.IntRange(min=1), help="Rounds (months) per replication.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the design and of the replications.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Result folder to create.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    callback=checked_out_folder,
+    help="Result folder to create.",
+)
 @click.option("--plots/--no-plots", default=True, help="Draw the tornado plots.")
 @backend_options
 def sensitivity_command(
