@@ -24,11 +24,13 @@ from sim.scenario.suggest import did_you_mean, hint
 from sim.scenario.walk import allowed_keys
 from sim.scenario.yaml_source import (
     MAX_NODES,
+    NOT_A_SCENARIO_HINT,
     KeyPath,
     Position,
     YamlDocument,
     format_key_path,
     nearest_key,
+    not_a_scenario_file,
     problem_at,
     read_yaml,
 )
@@ -185,6 +187,9 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> YamlDocument:
                 f"extended file {parent_path} does not exist",
                 suggestion="paths in `extends:` are relative to the file that names them",
             )
+        wrong = not_a_scenario_file(parent_path)
+        if wrong:
+            raise fail(f"extended file {parent_path} {wrong}", suggestion=NOT_A_SCENARIO_HINT)
         parent_resolved = parent_path.resolve()
     except (OSError, RuntimeError) as exc:  # a name too long for the file system, a loop of links
         raise fail(f"extended file {short_repr(parent)} cannot be opened: {exc.strerror or exc}") from None
@@ -322,6 +327,7 @@ def _from_pydantic(err: dict[str, Any], data: dict[str, Any]) -> tuple[KeyPath, 
         message = f"{err['msg'][0].lower()}{err['msg'][1:]}, got {short_repr(err['input'])}"
     else:
         message = err["msg"][0].lower() + err["msg"][1:]
+        suggestion = err.get("ctx", {}).get("hint")  # our own errors may carry a hint
     return path, message, suggestion
 
 

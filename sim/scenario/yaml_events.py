@@ -10,6 +10,7 @@ and a "billion laughs" is refused after MAX_NODES values, not after a billion.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
@@ -49,6 +50,46 @@ SCALAR_TAGS = tuple(
 _MERGE = "tag:yaml.org,2002:merge"
 _ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _TAG_HINT = "use plain YAML values (numbers, strings, lists, mappings)"
+
+
+DEPTH_HINT = (
+    "a scenario nests a handful of levels (actors.russia.red_lines.territory.threshold is 5); "
+    "is this the right file?"
+)
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+# Numbers as a reader expects them: decimal, with an optional point and exponent, or YAML's
+# `.inf` and `.nan` (refused later, wherever a number is read, with their own message).
+_PLAIN_NUMBER = re.compile(
+    r"[-+]?(0|[1-9][0-9]*)|[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+)
+_NUMBER_HINT = "write numbers in plain decimal (0.5, 1500, 1.0e+3); quote the value if it is text"
+
+
+def _number_form(text: str, tag: str) -> tuple[str, str]:
+    """Why a number YAML 1.1 would read in another base, with separators or in base 60, is
+    refused (`cost_of_war: 0_5` would be 5, `0x1` 1, `017` 15, `1:30` 90): message and hint."""
+    digits = text.lstrip("+-")
+    if ":" in text:
+        form = "a base-60 (sexagesimal) number"
+    elif "_" in text:
+        form = "a number with `_` separators"
+    elif digits[:2].lower() == "0x":
+        form = "a hexadecimal number"
+    elif digits[:2].lower() == "0b":
+        form = "a binary number"
+    elif tag.endswith(":int") and digits.startswith("0"):
+        form = "an octal number (it starts with 0)"
+    else:
+        form = "a number in a form negsim does not read"
+    read = ""
+    if len(text) <= 40:  # what YAML makes of it, when that is short enough to show
+        try:
+            value = SafeConstructor.yaml_constructors[tag](SafeConstructor(), ScalarNode(tag, text))
+            read = f", which YAML 1.1 reads as {value!r}"
+        except (ValueError, yaml.YAMLError):
+            pass
+    return f"`{text[:40]}` is {form}{read}", _NUMBER_HINT
 
 
 @dataclass
@@ -118,6 +159,10 @@ class EventBuilder:
             )
         return True, root[0]
 
+    def open_path(self) -> KeyPath:
+        """The key path of the innermost mapping or list still being read."""
+        return self._stack[-1].path if self._stack else ()
+
     def _fail(self, event: Any, path: KeyPath, message: str, suggestion: str | None = None) -> NoReturn:
         mark = event.start_mark
         raise NegsimError(
@@ -166,7 +211,7 @@ class EventBuilder:
         if self.values > self.max_values:
             self._fail(event, path, f"document holds more than {self.max_values:,} values")
         if depth > self.max_depth:
-            self._fail(event, path, f"nested deeper than {self.max_depth} levels")
+            self._fail(event, path, f"nested deeper than {self.max_depth} levels", DEPTH_HINT)
         self._write(path, event)
         anchor = event.anchor
         if anchor is not None:
@@ -222,6 +267,8 @@ class EventBuilder:
         tag = self._tag(event)
         if tag not in SCALAR_TAGS:
             self._fail(event, path, f"tag {tag} is not allowed in scenario files", _TAG_HINT)
+        if tag in _NUMBER_TAGS and not _PLAIN_NUMBER.fullmatch(event.value):
+            self._fail(event, path, *_number_form(event.value, tag))
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
         try:
             return self._constructor.yaml_constructors[tag](self._constructor, node)
@@ -249,7 +296,9 @@ class EventBuilder:
                 f"document expands to more than {self.max_values:,} values (too many aliases or too large)",
             )
         if depth + anchor.height > self.max_depth:
-            self._fail(event, path, f"nested deeper than {self.max_depth} levels (through aliases)")
+            self._fail(
+                event, path, f"nested deeper than {self.max_depth} levels (through aliases)", DEPTH_HINT
+            )
         self._write(path, event)
         for written, where in self._log[anchor.log]:
             full = (*path, *written[anchor.cut :])
