@@ -8,6 +8,7 @@ the model samples that uncertainty instead of pretending to know the number.
 from __future__ import annotations
 
 import math
+import re
 import reprlib
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -24,6 +25,104 @@ DEFAULT_SPREAD: dict[str, dict[Provenance, float]] = {
     "unit": {"evidence": 0.05, "inferred": 0.10, "assumption": 0.15, "none": 0.0},
     "rate": {"evidence": 0.15, "inferred": 0.30, "assumption": 0.45, "none": 0.0},
 }
+
+
+_EXPONENT = re.compile(r"(?P<sign>[-+]?)(?P<mantissa>[0-9]+\.?[0-9]*|\.[0-9]+)[eE](?P<exponent>[-+]?[0-9]+)")
+
+
+def number_hint(text: str, whole: bool = False) -> str | None:
+    """A hint for text found where a number belongs, when the text looks like a number: YAML 1.1
+    reads `1e308` (no point, no sign in the exponent) and `0o17` as text, and a quoted number is
+    text too. None when the text is no number at all (`high`)."""
+    stripped = text.strip()
+    if len(stripped) > 60 or not stripped.isascii():
+        return None
+    exponent = _EXPONENT.fullmatch(stripped)
+    if exponent:
+        mantissa = exponent["mantissa"]
+        mantissa = f"0{mantissa}" if mantissa.startswith(".") else mantissa
+        mantissa = mantissa if "." in mantissa else f"{mantissa}.0"
+        power = exponent["exponent"]
+        power = power if power[0] in "+-" else f"+{power}"
+        value = float(stripped)
+        if whole and value.is_integer() and abs(value) < 1e18:
+            written = str(int(value))
+        else:
+            written = f"{exponent['sign']}{mantissa}e{power}"
+        return (
+            f"a number was probably meant, but YAML 1.1 reads `{stripped}` as text (an exponent needs "
+            f"a point before it and a sign): write {written}"
+        )
+    try:
+        value = int(stripped.replace("_", ""), 0) if stripped[:2].lower() in ("0o", "0x", "0b") else None
+    except ValueError:
+        value = None
+    if value is not None:
+        return f"write numbers in plain decimal: `{stripped}` is {value}"
+    try:
+        number = float(stripped)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    if re.fullmatch(r"[-+]?0[0-9]+", stripped):  # YAML 1.1 reads 017 as octal 15, and 08 as text
+        return f"write whole numbers without leading zeros: {int(stripped)}"
+    if "_" in stripped:
+        return f"write numbers in plain decimal, without `_` separators: {stripped.replace('_', '')}"
+    return f"a number was probably meant: write it without quotes, as {stripped}"
+
+
+BOOL_NOT_NUMBER = (
+    "YAML reads true, false, yes, no, on and off as true or false, never as numbers: write a number"
+)
+
+
+def _number(raw: Any) -> Any:
+    """A number as a reader means it: never true/false (YAML's `yes`, `on`), never text."""
+    if isinstance(raw, bool):
+        raise PydanticCustomError(
+            "number_expected", "expected a number, got {got}", {"got": repr(raw), "hint": BOOL_NOT_NUMBER}
+        )
+    if isinstance(raw, str):
+        raise _text_for_number(raw, "expected a number, got {got}", whole=False)
+    return raw
+
+
+def _whole(raw: Any) -> Any:
+    """A whole number as a reader means it: never true/false, never text."""
+    if isinstance(raw, bool):
+        raise PydanticCustomError(
+            "number_expected",
+            "expected a whole number, got {got}",
+            {"got": repr(raw), "hint": BOOL_NOT_NUMBER},
+        )
+    if isinstance(raw, str):
+        raise _text_for_number(raw, "expected a whole number, got {got}", whole=True)
+    return raw
+
+
+def _switch(raw: Any) -> Any:
+    """A switch: true or false, never a number (`1`) or text (`'yes'`)."""
+    if not isinstance(raw, bool):
+        raise PydanticCustomError(
+            "bool_expected",
+            "expected true or false, got {got}",
+            {"got": short_repr(raw), "hint": "write true or false, without quotes"},
+        )
+    return raw
+
+
+def _text_for_number(raw: str, template: str, whole: bool) -> PydanticCustomError:
+    context: dict[str, Any] = {"got": short_repr(raw)}
+    found = number_hint(raw, whole)
+    if found:
+        context["hint"] = found
+    return PydanticCustomError("number_expected", template, context)
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+Whole = Annotated[int, BeforeValidator(_whole)]
+Switch = Annotated[bool, BeforeValidator(_switch)]
 
 
 class Strict(BaseModel):
@@ -52,16 +151,16 @@ class Evidence(Strict):
 class Estimate(Strict):
     """A parameter value: a point or a distribution, with where it comes from."""
 
-    value: float | None = None
+    value: Number | None = None
     dist: Literal["normal", "uniform", "beta", "triangular"] | None = None
-    mean: float | None = None
-    sd: float | None = None
-    low: float | None = None
-    high: float | None = None
-    mode: float | None = None
-    a: float | None = None
-    b: float | None = None
-    spread: float | None = None
+    mean: Number | None = None
+    sd: Number | None = None
+    low: Number | None = None
+    high: Number | None = None
+    mode: Number | None = None
+    a: Number | None = None
+    b: Number | None = None
+    spread: Number | None = None
     evidence: Evidence | None = None
     inferred: str | None = None
     assumption: str | None = None
@@ -146,7 +245,9 @@ class Estimate(Strict):
 def _coerce_estimate(raw: Any) -> Any:
     if isinstance(raw, bool):
         raise PydanticCustomError(
-            "number_expected", "expected a number or a distribution, got {got}", {"got": repr(raw)}
+            "number_expected",
+            "expected a number or a distribution, got {got}",
+            {"got": repr(raw), "hint": BOOL_NOT_NUMBER},
         )
     if isinstance(raw, int | float):
         try:
@@ -160,6 +261,8 @@ def _coerce_estimate(raw: Any) -> Any:
         return {"value": value}
     if isinstance(raw, dict):
         return raw
+    if isinstance(raw, str):
+        raise _text_for_number(raw, "expected a number or a distribution, got {got}", whole=False)
     raise PydanticCustomError(
         "number_expected", "expected a number or a distribution, got {got}", {"got": short_repr(raw)}
     )

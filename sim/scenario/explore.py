@@ -15,7 +15,7 @@ from pydantic import ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.errors import MAX_PROBLEMS, NegsimError, Problem
-from sim.scenario.estimates import Strict
+from sim.scenario.estimates import Number, Strict
 from sim.scenario.references import bounds_of
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import did_you_mean, hint
@@ -28,12 +28,12 @@ _NEEDS: dict[str, tuple[str, ...]] = {"uniform": (), "triangular": ("mode",), "n
 class Range(Strict):
     """The values an explored parameter takes: uniform on [low, high] unless `dist` says otherwise."""
 
-    low: float
-    high: float
+    low: Number
+    high: Number
     dist: Literal["uniform", "triangular", "normal"] = "uniform"
-    mode: float | None = None
-    mean: float | None = None
-    sd: float | None = None
+    mode: Number | None = None
+    mean: Number | None = None
+    sd: Number | None = None
     label: str | None = None
 
     @model_validator(mode="after")
@@ -213,7 +213,7 @@ def _range_problem(
             [problem_at(positions, where, file, "required key is missing", "a range needs low and high")]
         )
     message = first["msg"][0].lower() + first["msg"][1:]
-    return NegsimError([problem_at(positions, where, file, message)])
+    return NegsimError([problem_at(positions, where, file, message, first.get("ctx", {}).get("hint"))])
 
 
 def default_label(parts: list[str], scenario: Scenario, variant: str | None) -> str:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from sim.scenario.estimates import Estimate, EstimateField, Strict
+from sim.scenario.estimates import Estimate, EstimateField, Strict, Switch, Whole
 
 
 def fixed(value: float) -> Estimate:
@@ -68,7 +68,7 @@ class Actor(Strict):
     trust: dict[str, EstimateField] = Field(default_factory=dict)
     affinity: dict[str, EstimateField] = Field(default_factory=dict)
     leverage: dict[str, EstimateField] = Field(default_factory=dict)
-    veto: bool = False
+    veto: Switch = False
 
 
 class Dynamics(Strict):
@@ -83,24 +83,24 @@ class Dynamics(Strict):
     concession: EstimateField = fixed(0.5)
     walkout_gap: EstimateField = fixed(0.25)
     commitment_problem: EstimateField = fixed(0.0)
-    patience: int = Field(default=12, ge=1)
+    patience: Whole = Field(default=12, ge=1)
 
 
 class Mechanisms(Strict):
     """Switches: each mechanism can be turned off to see what it does."""
 
-    parameter_uncertainty: bool = True
-    costs: bool = True
-    shocks: bool = True
-    influence: bool = True
-    red_lines: bool = True
-    red_line_softening: bool = True
-    perception_noise: bool = True
-    mediator_bias: bool = True
-    leverage: bool = True
-    veto: bool = True
-    ceasefire: bool = True
-    walkout: bool = True
+    parameter_uncertainty: Switch = True
+    costs: Switch = True
+    shocks: Switch = True
+    influence: Switch = True
+    red_lines: Switch = True
+    red_line_softening: Switch = True
+    perception_noise: Switch = True
+    mediator_bias: Switch = True
+    leverage: Switch = True
+    veto: Switch = True
+    ceasefire: Switch = True
+    walkout: Switch = True
 
 
 class Mediation(Strict):
@@ -112,13 +112,13 @@ class Mediation(Strict):
     bias: EstimateField = fixed(0.0)
     pressing: list[str] = Field(default_factory=list)
     absent: list[str] = Field(default_factory=list)
-    ceasefire_first: bool = False
+    ceasefire_first: Switch = False
 
 
 class RunSettings(Strict):
-    replications: int = Field(default=1000, ge=1, le=10_000_000)
-    rounds: int = Field(default=60, ge=1, le=10_000)
-    seed: int = Field(default=0, ge=0)
+    replications: Whole = Field(default=1000, ge=1, le=10_000_000)
+    rounds: Whole = Field(default=60, ge=1, le=10_000)
+    seed: Whole = Field(default=0, ge=0)
 
 
 class Scenario(Strict):
