@@ -2,7 +2,9 @@
 
 Every file is hashed again (in blocks, so folders of any size fit in memory) and compared
 with the SHA-256 that manifest.json recorded. Every file changed, missing or added is listed
-on standard output; the error that follows counts them.
+on standard output; the error that follows counts them. Nothing is read through a symbolic
+link and only regular files are opened: a link, FIFO, device or folder where a file was
+recorded is "changed", and one nobody recorded is "added", each saying what it is.
 """
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ def verify_command(result_dir: Path) -> None:
 
 
 def _groups(found: Comparison) -> dict[str, list[str]]:
+    def noted(names: list[str]) -> list[str]:
+        return [f"{name} ({found.notes[name]})" if name in found.notes else name for name in names]
+
     return {
-        "changed": found.changed,
+        "changed": noted(found.changed),
         "missing": found.missing,
-        "added": found.added,
+        "added": noted(found.added),
         "unreadable": [f"{name} ({why})" for name, why in found.unreadable.items()],
     }
 

@@ -9,8 +9,8 @@ one path at a time, so a large folder never has to fit in memory twice.
 
 from __future__ import annotations
 
-import json
 import math
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 from pyarrow import ArrowException
 
-from sim.results.checksums import folder_files, sha256_file
+from sim.errors import NegsimError
+from sim.results.checksums import folder_files, open_inside, sha256_file
 from sim.results.stream import PARAMETERS, REPLICATIONS
-from sim.results.writer import MANIFEST, RESOLVED
+from sim.results.writer import MANIFEST, RESOLVED, read_json
 
 DATASETS = (REPLICATIONS, PARAMETERS)
 NOT_DATA = ("plots/", RESOLVED)  # the scenario is an input: rerun reproduces its digest or refuses
@@ -29,6 +30,8 @@ SHOWN = 5  # differing keys shown per JSON file
 
 
 def data_files(folder: Path) -> set[str]:
+    """The folder's regular files that hold results; links and special files are not results
+    (and are never followed: a recorded folder may come from anyone)."""
     return {name for name in folder_files(folder, skip=[MANIFEST]) if not name.startswith(NOT_DATA)}
 
 
@@ -39,7 +42,9 @@ def compare_results(recorded: Path, rerun: Path, listed: Iterable[str]) -> tuple
     not a result (`negsim verify` reports it), a listed file that has gone missing is a loss.
     """
     old, new = data_files(recorded) & set(listed), data_files(rerun)
-    unequal = sorted(n for n in old & new if sha256_file(recorded / n) != sha256_file(rerun / n))
+    unequal = sorted(
+        n for n in old & new if sha256_file(recorded / n, recorded) != sha256_file(rerun / n, rerun)
+    )
     partitions: set[str] = set()
     lines: list[str] = []
     for name in sorted((old - new) | (new - old) | set(unequal)):
@@ -51,25 +56,46 @@ def compare_results(recorded: Path, rerun: Path, listed: Iterable[str]) -> tuple
         elif name not in old:
             lines.append(f"{name}: made by the rerun, not in the recorded folder")
         else:
-            lines += file_differences(name, recorded / name, rerun / name)
+            lines += file_differences(name, recorded, rerun)
     for partition in sorted(partitions):
-        old_rows, new_rows = _read_rows(recorded / partition), _read_rows(rerun / partition)
+        try:
+            old_rows = _read_rows(recorded, partition, old)
+            new_rows = _read_rows(rerun, partition, new)
+        except _Unreadable as exc:
+            lines.append(str(exc))
+            continue
         lines += frame_differences(f"{partition}/", old_rows, new_rows, key="replication")
     return lines, len(old | new)
 
 
+class _Unreadable(Exception):
+    """A table file that cannot be read; its text is the line that says so."""
+
+
+def _read_parquet(folder: Path, name: str) -> pd.DataFrame:
+    """One Parquet file of a folder, opened without following links (see open_inside)."""
+    try:
+        with os.fdopen(open_inside(folder, name), "rb") as handle:
+            return pd.read_parquet(handle)
+    except (OSError, ValueError, ArrowException) as exc:
+        why = getattr(exc, "kind", None) or "damaged or truncated, not a readable Parquet file"
+        raise _Unreadable(f"{name}: cannot be read as a table: {why}") from None
+
+
 def file_differences(name: str, old: Path, new: Path) -> list[str]:
-    """How two files that are not byte-identical differ, if they hold the same kind of data."""
+    """How the file `name` of two folders (`old`, `new`) differs where it is not byte-identical,
+    if it holds the same kind of data."""
     if name.endswith(".parquet"):
         try:
-            return frame_differences(name, pd.read_parquet(old), pd.read_parquet(new))
-        except (OSError, ValueError, ArrowException) as exc:
-            return [f"{name}: cannot be read as a table ({exc})"]
+            return frame_differences(name, _read_parquet(old, name), _read_parquet(new, name))
+        except _Unreadable as exc:
+            return [str(exc)]
     if name.endswith(".json"):
         try:
-            a, b = (json.loads(p.read_text(encoding="utf-8")) for p in (old, new))
-        except (OSError, ValueError) as exc:
-            return [f"{name}: cannot be read as JSON ({exc})"]
+            a, b = (read_json(folder, name, "") for folder in (old, new))
+        except NegsimError as exc:
+            problem = exc.problems[0]
+            return [f"{name}: cannot be read as JSON: {problem.message}"]
         keys = json_differences(a, b)
         shown = [f"{name}: {key}: {x!r} recorded, {y!r} rerun" for key, x, y in keys[:SHOWN]]
         if len(keys) > SHOWN:
@@ -78,11 +104,13 @@ def file_differences(name: str, old: Path, new: Path) -> list[str]:
     return [f"{name}: differs"]
 
 
-def _read_rows(partition: Path) -> pd.DataFrame | None:
-    """One path's rows of a streamed table in replication order; None if it has no files."""
-    if not partition.is_dir() or not any(partition.glob("*.parquet")):
+def _read_rows(folder: Path, partition: str, names: set[str]) -> pd.DataFrame | None:
+    """One path's rows of a streamed table in replication order, from the files `names` lists
+    in it; None if it has none."""
+    files = sorted(n for n in names if n.rsplit("/", 1)[0] == partition and n.endswith(".parquet"))
+    if not files:
         return None
-    frame = pd.read_parquet(partition)
+    frame = pd.concat([_read_parquet(folder, name) for name in files], ignore_index=True)
     return frame.sort_values("replication", kind="stable", ignore_index=True)
 
 

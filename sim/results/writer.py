@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import platform
 import re
+import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 
 from sim import __version__
 from sim.errors import NegsimError
-from sim.results.checksums import checksum_folder, is_safe_entry
+from sim.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from sim.results.checksums import NotAFile, checksum_folder, is_safe_entry, open_inside
 from sim.runner.batch import RunSettings
 from sim.scenario.loader import LoadedScenario
 
@@ -110,18 +116,88 @@ def write_manifest(
     )
 
 
-def read_summary(folder: Path) -> dict[str, Any]:
-    """summary.json, or one clear message when it is damaged."""
-    path = folder / SUMMARY
+def read_json(folder: Path, name: str, hint: str) -> Any:
+    """The JSON file `name` of a result folder, read as untrusted input.
+
+    Never through a link and only a regular file (open_inside); refused unread beyond
+    MAX_JSON_BYTES, and before parsing when arrays and objects nest deeper than MAX_JSON_DEPTH
+    (the parser would recurse that deep). Any problem is one NegsimError with `hint`. A message
+    never quotes the file: it may not be what the folder says it is.
+    """
+    path = folder / name
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        fd = open_inside(folder, name)
+    except NotAFile as exc:
         raise NegsimError.single(
-            str(path), f"is not valid JSON ({exc})", suggestion=f"`negsim verify {folder}` tells what changed"
+            str(path), f"is {exc.kind}; negsim reads only regular files inside the folder", suggestion=hint
         ) from None
+    except FileNotFoundError:
+        raise NegsimError.single(str(path), "is missing", suggestion=hint) from None
+    except OSError as exc:
+        raise NegsimError.single(
+            str(path), f"cannot be read: {exc.strerror or exc}", suggestion=hint
+        ) from None
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            size = os.fstat(handle.fileno()).st_size
+            data = b"" if size > MAX_JSON_BYTES else handle.read(MAX_JSON_BYTES + 1)
+        except OSError as exc:
+            raise NegsimError.single(
+                str(path), f"cannot be read: {exc.strerror or exc}", suggestion=hint
+            ) from None
+    if size > MAX_JSON_BYTES or len(data) > MAX_JSON_BYTES:
+        raise NegsimError.single(
+            str(path),
+            f"is larger than {MAX_JSON_BYTES // 2**20} MiB, far more than negsim writes; not read",
+            suggestion=hint,
+        )
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise NegsimError.single(
+            str(path),
+            f"nests arrays or objects more than {MAX_JSON_DEPTH} deep, far more than negsim writes; not read",
+            suggestion=hint,
+        )
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise NegsimError.single(str(path), "is not UTF-8 text", suggestion=hint) from None
+    except json.JSONDecodeError as exc:
+        raise NegsimError.single(
+            str(path), f"is not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno, suggestion=hint
+        ) from None
+    except (ValueError, RecursionError) as exc:  # a number of more than 4,300 digits
+        raise NegsimError.single(str(path), f"is not valid JSON: {str(exc)[:120]}", suggestion=hint) from None
+
+
+# A JSON string (its closing quote optional, so an unterminated one cannot make the search
+# start again at every later quote: linear time), and every byte that is not a bracket.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_depth(data: bytes) -> int:
+    """How deep arrays and objects nest in JSON text, outside strings: a linear scan that
+    never recurses, run before json.loads does."""
+    brackets = _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    deepest = depth = 0
+    for start in range(0, len(codes), 2**20):  # in blocks: memory stays small for any file
+        block = codes[start : start + 2**20]
+        steps = np.where((block == ord("[")) | (block == ord("{")), 1, -1).astype(np.int32)
+        running = np.cumsum(steps, dtype=np.int64) + depth
+        deepest, depth = max(deepest, int(running.max())), int(running[-1])
+    return deepest
+
+
+def read_summary(folder: Path) -> dict[str, Any]:
+    """summary.json, or one clear message when it is missing, damaged or not a summary."""
+    hint = f"`negsim verify {folder}` tells what changed"
+    data = read_json(folder, SUMMARY, hint)
     if not isinstance(data, dict) or not isinstance(data.get("paths"), dict):
         raise NegsimError.single(
-            str(path), "is not a negsim summary (no `paths`)", suggestion=f"`negsim verify {folder}`"
+            str(folder / SUMMARY),
+            "is not a negsim summary (no `paths`)",
+            suggestion=f"`negsim verify {folder}`",
         )
     return data
 
@@ -133,23 +209,14 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             str(folder), "is not a folder", suggestion="give a result folder that negsim wrote"
         )
     path = folder / MANIFEST
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise NegsimError.single(
             str(folder),
             f"has no {MANIFEST}, so there is nothing to check it against",
             suggestion="give a folder that `negsim run`, `sensitivity` or `discover` wrote",
         )
-    damaged = "the manifest is damaged; restore the folder from its original copy"
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise NegsimError.single(
-            str(path), f"is not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno, suggestion=damaged
-        ) from None
-    except UnicodeDecodeError:
-        raise NegsimError.single(str(path), "is not UTF-8 text", suggestion=damaged) from None
-    except OSError as exc:
-        raise NegsimError.single(str(path), f"cannot be read: {exc.strerror}") from None
+    damaged = "the manifest is damaged or was replaced; restore the folder from its original copy"
+    manifest = read_json(folder, MANIFEST, damaged)
     files = manifest.get("files") if isinstance(manifest, dict) else None
     if not isinstance(files, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and SHA256.fullmatch(v) for k, v in files.items()
@@ -169,3 +236,44 @@ def read_manifest(folder: Path) -> dict[str, Any]:
             suggestion=damaged,
         )
     return manifest
+
+
+def with_redrawn_plots(
+    manifest: dict[str, Any], drawn: dict[str, str], options: dict[str, Any], command: list[str]
+) -> dict[str, Any]:
+    """The manifest after `negsim plot`: the checksums of the plot files it drew (`drawn`:
+    {name: SHA-256}), everything else as it was, and a note of the redraw (when, with which
+    options). Checksums of other files are never touched, so `negsim verify` still finds any
+    other change."""
+    updated = dict(manifest)
+    updated["files"] = dict(sorted({**manifest["files"], **drawn}.items()))
+    previous = manifest.get("plots_redrawn")
+    updated["plots_redrawn"] = [
+        *(previous if isinstance(previous, list) else []),
+        {
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "negsim_version": __version__,
+            "command": command,
+            "options": options,
+            "files": sorted(drawn),
+        },
+    ]
+    return updated
+
+
+def staged_json(path: Path, data: dict[str, Any]) -> Path:
+    """`data` written completely (and flushed to disk) into a hidden file beside `path`, to be
+    put in its place in one step with os.replace; the file keeps `path`'s permissions."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    staged = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(staged, stat.S_IMODE(os.stat(path, follow_symlinks=False).st_mode))
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged
