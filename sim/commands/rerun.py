@@ -1,9 +1,12 @@
 """`negsim rerun`: repeat the run that made a result folder and confirm it gives the same results.
 
 The run is repeated from the folder itself: scenario.resolved.json holds every mediation path
-as it ran (and the explored ranges), manifest.json the command, its options and the seed. The
-original scenario file is used only when the resolved copy cannot reproduce the recorded
-digest, and then only if the file's own digest still matches.
+as it ran (and the explored ranges), manifest.json the command, its options and the seed. If
+the resolved copy does not reproduce the recorded digest, the rerun is refused.
+
+A folder may come from anyone, so its files are read as untrusted input: no path the manifest
+names is opened (it could name any file on this computer), nothing is read through a link,
+and every recorded number is checked with the command line's bounds before any work.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
-import json
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -24,6 +26,7 @@ from rich.markup import escape
 
 from sim.commands.common import out
 from sim.errors import NegsimError
+from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
 from sim.results import writer
 from sim.results.compare import compare_results
 from sim.results.folder import atomic_folder, check_new_folder
@@ -31,7 +34,7 @@ from sim.runner.backends import Backend, choose_backend
 from sim.runner.batch import RunSettings
 from sim.runner.chunks import DEFAULT_CHUNK
 from sim.scenario.explore import parse_explore
-from sim.scenario.loader import LoadedScenario, load_scenario
+from sim.scenario.loader import LoadedScenario
 from sim.scenario.schema import Scenario
 
 EXIT_DIFFERENT = 3
@@ -70,13 +73,15 @@ def rerun_command(
     kind, options = recorded_invocation(result_dir, manifest)
     settings = recorded_settings(result_dir, manifest)
     loaded, source = scenario_for_rerun(result_dir, manifest)
+    check_design(result_dir, kind, loaded, settings, options)
     backend = choose_backend(workers, dask)
     chunk_size = chunk_size or options["chunk_size"] or DEFAULT_CHUNK
     if out_dir is not None:
         check_new_folder(out_dir)  # before any work, as every command does
     out.print(
         f"Rerunning `negsim {kind}` of {escape(str(result_dir))} from {escape(source)}: "
-        f"{settings.replications:,} replications per path, seed {settings.seed}, {backend.description}",
+        f"{settings.replications:,} replications per path, seed {_shown(settings.seed, grouping='')}, "
+        f"{backend.description}",
         soft_wrap=True,
     )
     with _rerun_folder(out_dir) as target:
@@ -124,7 +129,9 @@ def _rerun_folder(out_dir: Path | None) -> Iterator[Path]:
 def recorded_invocation(folder: Path, manifest: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     invocation = manifest.get("invocation")
     if not isinstance(invocation, dict) or not isinstance(invocation.get("options"), dict):
-        shown = " ".join(map(str, manifest.get("command", []))) or "the command in manifest.json"
+        command = manifest.get("command")
+        words = command if isinstance(command, list) and all(isinstance(w, str) for w in command) else []
+        shown = " ".join(words)[:300] or "the command in manifest.json"
         raise NegsimError.single(
             str(folder / writer.MANIFEST),
             "does not record the command's options, so the run cannot be repeated automatically",
@@ -132,10 +139,10 @@ def recorded_invocation(folder: Path, manifest: dict[str, Any]) -> tuple[str, di
             suggestion=f"it was written by an older negsim; repeat it by hand: {shown}",
         )
     kind = invocation.get("command")
-    if kind not in COMMANDS:
+    if not isinstance(kind, str) or kind not in COMMANDS:
         raise NegsimError.single(
             str(folder / writer.MANIFEST),
-            f"records the command `{kind}`, which negsim rerun cannot repeat",
+            f"records the command `{str(kind)[:60]}`, which negsim rerun cannot repeat",
             key_path="invocation.command",
             suggestion=f"rerun handles folders of: {', '.join(COMMANDS)}",
         )
@@ -162,71 +169,101 @@ def checked_options(folder: Path, kind: str, recorded: dict[str, Any]) -> dict[s
         try:
             options[name] = value if value is None else param.type_cast_value(ctx, value)
         except click.BadParameter as exc:
-            raise NegsimError.single(
-                str(folder / writer.MANIFEST),
-                exc.message,
-                key_path=f"invocation.options.{name}",
-                suggestion="the manifest is damaged; restore the folder from its original copy",
-            ) from None
+            raise _refuse(folder, f"invocation.options.{name}", exc.message) from None
+        high = OPTION_LIMITS.get(name)
+        if high is not None and options[name] is not None:
+            low = getattr(param.type, "min", None) or 0
+            _whole_number(folder, f"invocation.options.{name}", options[name], low, high)
     return options
 
 
+# Bounds on recorded options that their click types leave open: no option may ask for more
+# replications or rounds than a run may have (sim/limits.py).
+OPTION_LIMITS = {"runs": MAX_REPLICATIONS, "samples": MAX_REPLICATIONS, "rounds": MAX_ROUNDS}
+
+
+DAMAGED = "the manifest is damaged; restore the folder from its original copy"
+
+
+def _refuse(folder: Path, key_path: str, message: str) -> NegsimError:
+    return NegsimError.single(str(folder / writer.MANIFEST), message, key_path=key_path, suggestion=DAMAGED)
+
+
+def _whole_number(folder: Path, key_path: str, value: Any, low: int, high: int | None) -> int:
+    """A recorded count, within the bounds the command line puts on it."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _refuse(folder, key_path, "expected a whole number")
+    if value < low or (high is not None and value > high):
+        bounds = f"from {low:,} to {high:,}" if high is not None else f"at least {low:,}"
+        raise _refuse(folder, key_path, f"expected a whole number {bounds}, got {_shown(value)}")
+    return value
+
+
+def _shown(value: int, grouping: str = ",") -> str:
+    """A recorded number as a message shows it: a number of 4,000 digits by its length."""
+    text = f"{value:,}" if grouping else str(value)
+    return text if len(text) <= 40 else f"a number of {len(str(abs(value))):,} digits"
+
+
 def recorded_settings(folder: Path, manifest: dict[str, Any]) -> RunSettings:
-    values = {key: manifest.get(key) for key in ("replications", "rounds", "seed")}
-    bad = [k for k, v in values.items() if not isinstance(v, int) or isinstance(v, bool) or v < 0]
-    if bad:
-        raise NegsimError.single(
-            str(folder / writer.MANIFEST),
-            "expected a whole number",
-            key_path=bad[0],
-            suggestion="the manifest is damaged; restore the folder from its original copy",
-        )
-    return RunSettings(**values)
+    """Replications, rounds and seed as recorded, each within the bounds of the options that set
+    them (sim/limits.py), so a manifest cannot start a run no command line could."""
+    return RunSettings(
+        replications=_whole_number(folder, "replications", manifest.get("replications"), 1, MAX_REPLICATIONS),
+        rounds=_whole_number(folder, "rounds", manifest.get("rounds"), 1, MAX_ROUNDS),
+        seed=_whole_number(folder, "seed", manifest.get("seed"), 0, None),
+    )
 
 
 def scenario_for_rerun(folder: Path, manifest: dict[str, Any]) -> tuple[LoadedScenario, str]:
-    """The scenario exactly as it ran, and where it came from; refuses anything else."""
+    """The scenario exactly as it ran, from the folder's own scenario.resolved.json; refuses
+    anything else.
+
+    The manifest's `scenario_file` is only a name recorded in the results (and written into
+    the rerun's): it is never opened, since a manifest may name any file on this computer.
+    """
     digest = manifest.get("scenario_digest")
-    original = Path(str(manifest.get("scenario_file", "")))
-    resolved = _from_resolved(folder, original)
-    if resolved is not None and resolved.digest() == digest:
-        return resolved, writer.RESOLVED
-    why = f"its {writer.RESOLVED} does not reproduce the scenario digest in {writer.MANIFEST}"
-    if not original.is_file():
+    recorded_file = manifest.get("scenario_file")
+    if not isinstance(recorded_file, str):
+        raise _refuse(folder, "scenario_file", "expected the scenario file's name")
+    if not isinstance(digest, str) or not writer.SHA256.fullmatch(digest):
+        raise _refuse(folder, "scenario_digest", "expected a SHA-256 hex digest")
+    hint = (
+        "the folder was changed after the run (`negsim verify` tells how): restore it from its "
+        "original copy, or run the scenario afresh with `negsim run`"
+    )
+    resolved = _from_resolved(folder, Path(recorded_file), hint)
+    if resolved.digest() != digest:
         raise NegsimError.single(
-            str(folder),
-            f"cannot be rerun: {why}, and the original scenario file {original} does not exist",
-            suggestion="restore the folder from its original copy",
+            str(folder / writer.RESOLVED),
+            f"does not reproduce the scenario digest recorded in {writer.MANIFEST}, so it is not "
+            "the scenario that ran",
+            suggestion=hint,
         )
-    loaded = load_scenario(original)
-    if loaded.digest() != digest:
-        raise NegsimError.single(
-            str(original),
-            f"has changed since {folder} was made (its digest differs from the manifest's), and {why}",
-            suggestion="restore the scenario file as it was, or run it afresh with `negsim run`",
-        )
-    return loaded, str(original)
+    return resolved, writer.RESOLVED
 
 
-def _from_resolved(folder: Path, original: Path) -> LoadedScenario | None:
-    """Rebuild the scenario from scenario.resolved.json; None when the file is absent or damaged."""
+def _from_resolved(folder: Path, original: Path, hint: str) -> LoadedScenario:
+    """Rebuild the scenario from scenario.resolved.json (read as untrusted: size, depth, no links)."""
+    data = writer.read_json(folder, writer.RESOLVED, hint)
     try:
-        data = json.loads((folder / writer.RESOLVED).read_text(encoding="utf-8"))
         variants = {name: Scenario.model_validate(raw) for name, raw in data["paths"].items()}
         explore = data.get("explore")
         space = None if explore is None else parse_explore(explore, {}, writer.RESOLVED, variants)
         name = next(iter(variants.values())).name
     except (
-        OSError,
         ValueError,
         KeyError,
         TypeError,
         AttributeError,
         StopIteration,
+        RecursionError,
         ValidationError,
         NegsimError,
     ):
-        return None
+        raise NegsimError.single(
+            str(folder / writer.RESOLVED), "does not hold the scenario as negsim writes it", suggestion=hint
+        ) from None
     return LoadedScenario(path=original, name=name, variants=variants, explore=space)
 
 
@@ -278,6 +315,47 @@ def _repeat_discover(
     _check_replications(experiment, settings)
     target = Target(options["outcome"], options["min_coverage"])
     write_discovery(loaded, experiment, chosen, target, settings, staging, backend, chunk_size)
+
+
+def check_design(
+    folder: Path, kind: str, loaded: LoadedScenario, settings: RunSettings, options: dict[str, Any]
+) -> None:
+    """Before anything is drawn or run: the recorded paths exist, and the recorded options make
+    exactly the recorded number of replications (a design is not built to find out: a damaged
+    manifest could ask for one of any size)."""
+    for name in options.get("paths") or ():
+        if name not in loaded.variants:
+            raise _refuse(
+                folder, "invocation.options.paths", f"no mediation path `{str(name)[:80]}` in the scenario"
+            )
+    if kind == "run":
+        for option, recorded in (("runs", settings.replications), ("rounds", settings.rounds)):
+            if options.get(option) not in (None, recorded):
+                raise _refuse(
+                    folder, f"invocation.options.{option}", f"is {options[option]:,}, but {recorded:,} ran"
+                )
+        return
+    from sim.commands.sensitivity import explored_space
+
+    columns = len(explored_space(loaded).names) + 1  # and the noise-floor dummy of a sensitivity design
+    samples, runs = options["samples"], options["runs"]
+    if kind == "discover":
+        points = samples
+    elif options["method"] == "sobol":
+        samples = samples or 256
+        if samples & (samples - 1):
+            raise _refuse(
+                folder, "invocation.options.samples", f"Sobol' designs need a power of 2, got {samples:,}"
+            )
+        points = samples * (columns + 2)
+    else:
+        points = (samples or 20) * (columns + 1)
+    if points * runs != settings.replications:
+        raise _refuse(
+            folder,
+            "replications",
+            f"records {settings.replications:,} replications, but its options make {points * runs:,}",
+        )
 
 
 def _check_replications(experiment: Any, settings: RunSettings) -> None:
