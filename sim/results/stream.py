@@ -6,19 +6,25 @@ one file per chunk, named by its first replication so the folder reads back in o
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import urllib.parse
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sim.errors import NegsimError
 from sim.runner.chunks import ChunkResult
 
 REPLICATIONS = "replications"
 PARAMETERS = "parameters"
 TRAJECTORIES = "trajectories.parquet"
 QUANTILES = (0.1, 0.5, 0.9)
+PERMISSION = "cannot be read: permission denied"
 
 
 class PartSink:
@@ -78,7 +84,98 @@ def read_table(
     """A streamed table (or some of its columns, or one path's rows) in replication order."""
     wanted = None if columns is None else list(dict.fromkeys(["path", "replication", *columns]))
     filters = None if path is None else [("path", "==", path)]
-    frame = pd.read_parquet(folder / table, columns=wanted, filters=filters)
+    with readable(folder, table):
+        frame = pd.read_parquet(folder / table, columns=wanted, filters=filters)
     frame["path"] = frame["path"].astype(str)
     frame = frame.sort_values(["path", "replication"], kind="stable", ignore_index=True)
     return frame[["path", *[c for c in frame.columns if c != "path"]]]
+
+
+@contextlib.contextmanager
+def readable(folder: Path, *tables: str) -> Iterator[None]:
+    """Turn pyarrow's (or the system's) error on reading `tables` of a result folder (files or
+    streamed tables) into one message naming the damaged file.
+
+    pyarrow's own messages name a buffer or nothing ("Deserializing page header failed."), and
+    an OSError would be taken for a full disk; so on failure each file is read again alone to
+    find the one at fault. A column the reader asked for and the file lacks is damage too.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if not _read_error(exc):
+            raise
+        raise damaged_table(folder, tables, exc) from None
+
+
+def _read_error(exc: BaseException) -> bool:
+    """An error of the reading itself: the system's, or pyarrow's (loaded by then; it is not
+    imported here, so that writing a result still imports it only when it first writes)."""
+    arrow = sys.modules.get("pyarrow")
+    return isinstance(exc, OSError) or (arrow is not None and isinstance(exc, arrow.ArrowException))
+
+
+def damaged_table(folder: Path, tables: tuple[str, ...], exc: BaseException) -> NegsimError:
+    """One message for a table of `folder` that could not be read (see `readable`)."""
+    hint = (
+        f"the folder is not as the run wrote it: `negsim verify {folder}` names every changed file; "
+        f"restore it from the original copy, or recompute it with `negsim rerun {folder} --out NEW_FOLDER`"
+    )
+    for table in tables:
+        if not os.path.lexists(folder / table):
+            return NegsimError.single(str(folder / table), "is missing", suggestion=hint)
+    if isinstance(exc, FileNotFoundError):  # pyarrow gives the path as its only argument
+        missing = exc.filename or next((a for a in exc.args if isinstance(a, str)), str(folder))
+        return NegsimError.single(str(missing)[:300], "is missing", suggestion=hint)
+    for file in _table_files(folder, tables):
+        why = _unreadable(file)
+        if why == PERMISSION:
+            return NegsimError.single(str(file), why, suggestion="ask the folder's owner to make it readable")
+        if why:
+            return NegsimError.single(str(file), why, suggestion=hint)
+    if isinstance(exc, PermissionError):
+        return NegsimError.single(
+            str(exc.filename or folder), PERMISSION, suggestion="ask the folder's owner to make it readable"
+        )
+    shown = " and ".join(str(folder / table) for table in tables) or str(folder)
+    reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    return NegsimError.single(shown, f"is damaged: cannot be read as one table ({reason})", suggestion=hint)
+
+
+def _table_files(folder: Path, tables: tuple[str, ...]) -> list[Path]:
+    """The files a reader of `tables` reads: each file itself, and every file of a streamed table's
+    folder but hidden ones (`.`, `_`), as pyarrow does."""
+    files = []
+    for table in tables:
+        path = folder / table
+        if path.is_dir() and not path.is_symlink():
+            files += sorted(
+                p
+                for p in path.rglob("*")
+                if not any(part.startswith((".", "_")) for part in p.relative_to(path).parts)
+                and not p.is_dir()
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def _unreadable(file: Path) -> str | None:
+    """Why `file` cannot be read as a Parquet table, or None if it can."""
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(file)
+        for group in range(parquet.num_row_groups):
+            parquet.read_row_group(group)
+    except PermissionError:
+        return PERMISSION
+    except Exception as exc:
+        if not (_read_error(exc) or isinstance(exc, ValueError)):
+            raise
+        reason = str(exc).split(": ", 1)[-1] if "Parquet input source" in str(exc) else str(exc)
+        reason = reason.splitlines()[0][:160] if reason else type(exc).__name__
+        if file.suffix != ".parquet":  # a stray file: pyarrow reads every file of a table's folder
+            return f"is not a Parquet file, but lies among a table's files, which are read as one ({reason})"
+        return f"is damaged: not a readable Parquet file ({reason})"
+    return None
