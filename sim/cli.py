@@ -98,8 +98,10 @@ def show(file: Path, path_name: str | None) -> None:
 @click.argument("result_dir", type=click.Path(path_type=Path))
 @click.option("--path", "path_name", help="Mediation path for the trajectory fan chart.")
 def plot(result_dir: Path, path_name: str | None) -> None:
-    """Redraw the plots of RESULT_DIR from its saved tables."""
-    if not (result_dir / writer.SUMMARY).is_file():
+    """Redraw the plots of RESULT_DIR from its saved tables, and record them in its manifest.json.
+
+    All or nothing: an interrupt or error leaves the folder exactly as it was."""
+    if not os.path.lexists(result_dir / writer.SUMMARY):
         raise NegsimError.single(
             str(result_dir),
             "is not a negsim result folder (no summary.json)",
@@ -112,10 +114,10 @@ def plot(result_dir: Path, path_name: str | None) -> None:
             f"no mediation path `{path_name}`",
             suggestion=f"choose one of: {', '.join(summary['paths'])}",
         )
-    from sim.plots.draw import draw_all
+    from sim.plots.draw import redraw
 
-    for png in draw_all(result_dir, trajectory_path=path_name):
-        out.print(str(png))
+    for png in redraw(result_dir, trajectory_path=path_name):
+        out.print(str(png), markup=False, highlight=False, soft_wrap=True)
 
 
 cli.add_command(run)

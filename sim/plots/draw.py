@@ -2,40 +2,177 @@
 
 What is drawn depends on the folder's kind (summary.json): a run, a sensitivity analysis or
 a scenario discovery. Analyses are redrawn from their saved tables, never re-simulated.
+
+`redraw` is `negsim plot`: it replaces the plots of a finished folder all at once, or not at
+all, and records their checksums in manifest.json so that `negsim verify` still holds.
 """
 
-import json
-from collections.abc import Callable
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.errors import NegsimError
 from sim.plots import canvas, style
-from sim.results.stream import file_safe
+from sim.results import writer
+from sim.results.checksums import sha256_file
+from sim.results.stream import PARAMETERS, REPLICATIONS, TRAJECTORIES, file_safe, readable
 
 Plots = dict[str, Callable[[], Figure]]
+PLOTS = "plots"
+TABLES = (REPLICATIONS, PARAMETERS, TRAJECTORIES, "indices.parquet", "points.parquet", "design.parquet")
 
 
-def draw_all(result_dir: Path, trajectory_path: str | None = None) -> list[Path]:
-    """Draw every plot for a result folder into result_dir / "plots"; return the PNG paths.
+def draw_all(result_dir: Path, trajectory_path: str | None = None, into: Path | None = None) -> list[Path]:
+    """Draw every plot for a result folder into `into` (default: result_dir / "plots"); return
+    the PNG paths.
 
     `trajectory_path` picks the mediation path of a run's trajectory chart (default: the first
     path in summary.json). It is checked before anything is drawn, so a typo writes nothing.
     """
     result_dir = Path(result_dir)
-    summary = json.loads((result_dir / "summary.json").read_text(encoding="utf-8"))
+    summary = writer.read_summary(result_dir)
     kind = summary.get("kind", "run")
-    if kind == "sensitivity":
-        plots = _sensitivity_plots(result_dir, summary)
-    elif kind == "discovery":
-        plots = _discovery_plots(result_dir, summary)
-    else:
-        plots = _run_plots(result_dir, trajectory_path)
-    out = result_dir / "plots"
+    with _readable_result(result_dir):
+        if kind == "sensitivity":
+            plots = _sensitivity_plots(result_dir, summary)
+        elif kind == "discovery":
+            plots = _discovery_plots(result_dir, summary)
+        else:
+            plots = _run_plots(result_dir, trajectory_path)
+    out = into if into is not None else result_dir / PLOTS
     out.mkdir(parents=True, exist_ok=True)
     with style.theme():  # ticks are laid out at save time, so save under the same style
         return [canvas.save_png(make(), out / name) for name, make in plots.items()]
+
+
+@contextlib.contextmanager
+def _readable_result(result_dir: Path) -> Iterator[None]:
+    """A damaged table names its file (sim.results.stream.readable); a summary.json without what
+    the plots need is one message too, never a traceback."""
+    tables = tuple(name for name in TABLES if os.path.lexists(result_dir / name)) or (REPLICATIONS,)
+    try:
+        with readable(result_dir, *tables):
+            yield
+    except (KeyError, TypeError, AttributeError) as exc:
+        key = f" (`{exc.args[0]}`)" if isinstance(exc, KeyError) and exc.args else ""
+        raise NegsimError.single(
+            str(result_dir / writer.SUMMARY),
+            f"does not describe the result as negsim writes it{key}",
+            suggestion=f"`negsim verify {result_dir}` tells what changed",
+        ) from None
+
+
+def redraw(result_dir: Path, trajectory_path: str | None = None) -> list[Path]:
+    """`negsim plot`: redraw the plots of a finished result folder; return the PNG paths.
+
+    All or nothing: the plots are drawn into a hidden staging folder beside plots/, the new
+    manifest.json is written beside the old one, and only then are both put in place, with
+    Ctrl-C and SIGTERM held back for those few renames. Whatever stops it before that (an
+    interrupt, an error, a full disk) leaves the folder exactly as it was.
+
+    The manifest gets the new plots' checksums (every other file's are kept as they were, so
+    `negsim verify` still finds any other change) and a note of the redraw. A folder without a
+    manifest just gets its plots.
+    """
+    result_dir = Path(result_dir)
+    plots = result_dir / PLOTS
+    kept = _other_plot_files(plots)
+    manifest = None
+    if os.path.lexists(result_dir / writer.MANIFEST):
+        manifest = writer.read_manifest(result_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{PLOTS}.redraw-", dir=result_dir))
+    staged_manifest = None
+    try:
+        staging.chmod(0o755)  # mkdtemp makes it private; a result folder is meant to be shared
+        drawn = draw_all(result_dir, trajectory_path, into=staging)
+        for name in kept - {png.name for png in drawn}:  # files of plots/ this redraw does not make
+            shutil.copy2(plots / name, staging / name, follow_symlinks=False)
+        if manifest is not None:
+            checksums = {f"{PLOTS}/{png.name}": sha256_file(png, staging.parent) for png in drawn}
+            command = ["negsim", *sys.argv[1:]]
+            updated = writer.with_redrawn_plots(manifest, checksums, {"path": trajectory_path}, command)
+            staged_manifest = writer.staged_json(result_dir / writer.MANIFEST, updated)
+        _swap_in(staging, plots, staged_manifest, result_dir / writer.MANIFEST)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if staged_manifest is not None:
+            staged_manifest.unlink(missing_ok=True)
+        raise
+    return [plots / png.name for png in drawn]
+
+
+def _other_plot_files(plots: Path) -> set[str]:
+    """The names in plots/, which must be a real folder holding only regular files (they are
+    carried over into the new plots/ when not redrawn); refuses anything else before drawing."""
+    try:
+        mode = os.lstat(plots).st_mode
+    except FileNotFoundError:
+        return set()
+    hint = f"move it out of {plots.parent}, then run `negsim plot` again"
+    if not stat.S_ISDIR(mode):
+        raise NegsimError.single(
+            str(plots), "is not a folder (negsim never writes through a link)", suggestion=hint
+        )
+    names = set()
+    with os.scandir(plots) as entries:
+        for entry in entries:
+            if not entry.is_file(follow_symlinks=False):
+                raise NegsimError.single(
+                    str(plots / entry.name),
+                    "is not a plot file, and negsim does not move what it did not write",
+                    suggestion=hint,
+                )
+            names.add(entry.name)
+    return names
+
+
+def _swap_in(staging: Path, plots: Path, staged_manifest: Path | None, manifest: Path) -> None:
+    """Put the new plots/ and manifest.json in place with signals held back, and remove the old
+    plots; if a rename fails, undo the ones done."""
+    old = plots.with_name(f".{PLOTS}.old-{secrets.token_hex(4)}") if os.path.lexists(plots) else None
+    with _signals_held():
+        if old is not None:
+            plots.rename(old)
+        try:
+            staging.rename(plots)
+            try:
+                if staged_manifest is not None:
+                    os.replace(staged_manifest, manifest)
+            except BaseException:
+                plots.rename(staging)
+                raise
+        except BaseException:
+            if old is not None:
+                old.rename(plots)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done (delivered right after it)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _run_plots(result_dir: Path, trajectory_path: str | None) -> Plots:
@@ -59,7 +196,7 @@ def _run_plots(result_dir: Path, trajectory_path: str | None) -> Plots:
     }
 
 
-def _sensitivity_plots(result_dir: Path, summary: dict) -> Plots:
+def _sensitivity_plots(result_dir: Path, summary: dict[str, Any]) -> Plots:
     from sim.plots.tornado import plot_tornado
 
     indices = pd.read_parquet(result_dir / "indices.parquet")
@@ -69,7 +206,7 @@ def _sensitivity_plots(result_dir: Path, summary: dict) -> Plots:
     }
 
 
-def _discovery_plots(result_dir: Path, summary: dict) -> Plots:
+def _discovery_plots(result_dir: Path, summary: dict[str, Any]) -> Plots:
     from sim.analysis.discovery import cases, discover
     from sim.plots.discovery import plot_box_limits, plot_tradeoff, plot_tree
 
