@@ -156,6 +156,14 @@ def test_verify_reports_added_links_folders_and_fifos_without_opening_them(copy:
     assert "6 added" in done.stderr
 
 
+def test_verify_shows_control_characters_in_names_as_escapes(copy: Path) -> None:
+    """A file named to clear the screen is listed with the escape visible, not obeyed."""
+    (copy / "notes\x1b[2J\rok.txt").write_text("x\n")
+    code, out, err = negsim_main("verify", str(copy))
+    clean(code, out, err)
+    assert out.splitlines() == ["added: notes\\x1b[2J\\rok.txt"] and "\x1b" not in out
+
+
 def test_verify_reports_a_fifo_where_a_file_was_recorded(copy: Path) -> None:
     (copy / "plots" / "terms.png").unlink()
     os.mkfifo(copy / "plots" / "terms.png")

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 
 from sim.commands.common import out
-from sim.errors import NegsimError
+from sim.errors import NegsimError, printable
 from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
 from sim.results import writer
 from sim.results.compare import compare_results
@@ -101,7 +101,7 @@ def rerun_command(
         differences, compared = compare_results(result_dir, target, manifest["files"])
     if differences:
         for line in differences:  # the report itself, every difference, on standard output
-            out.print(line, markup=False, highlight=False, soft_wrap=True)
+            out.print(printable(line), markup=False, highlight=False, soft_wrap=True)
         kept = f"the rerun is in {out_dir}" if out_dir else "keep the rerun with --out DIR to inspect it"
         raise ResultsDiffer.single(
             str(result_dir),

@@ -15,7 +15,7 @@ import click
 from rich.markup import escape
 
 from sim.commands.common import out
-from sim.errors import NegsimError
+from sim.errors import NegsimError, printable
 from sim.results import writer
 from sim.results.checksums import Comparison, compare_folder
 
@@ -56,5 +56,6 @@ def counts(found: Comparison) -> str:
 
 
 def listing(found: Comparison) -> list[str]:
-    """One line per differing file, grouped: changed, missing, added, unreadable."""
-    return [f"{kind}: {name}" for kind, names in _groups(found).items() for name in names]
+    """One line per differing file, grouped: changed, missing, added, unreadable. A name with a
+    control character (anyone may name a file so) shows it as a visible escape."""
+    return [f"{kind}: {printable(name)}" for kind, names in _groups(found).items() for name in names]
