@@ -2,14 +2,15 @@
 
 The shipped scenarios are copied into a fresh folder per case and broken in one way: a wrong
 type, a missing or misspelt key, a number out of range, a bad distribution, an `extends:`
-cycle or a missing parent, a duplicate key, a tab, bytes that are not UTF-8, an empty or
-truncated file, a folder where a file should be, flipped bytes, a bad `explore:` entry or
-variant. `negsim validate` and `negsim run` are then called through `sim.cli.main`, as the
+cycle or a missing parent, a duplicate key, a number written in a form YAML 1.1 misreads
+(`0_5`, `0x1`, `1:30`, `1e3`) or a boolean in its place, a tab, bytes that are not UTF-8, an
+empty or truncated file, a folder where a file should be, flipped bytes, a bad `explore:` entry
+or variant. `negsim validate` and `negsim run` are then called through `sim.cli.main`, as the
 installed command calls it. A mutation that leaves the file valid is allowed to succeed, but
 only if `load_scenario` agrees that it is valid.
 
 Generated cases (fixed by `derandomize=True`): 850 through `validate` and 180 through `run`,
-1,030 in all, plus 16 run as real processes.
+1,030 in all, plus 17 run as real processes.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import copy
 import random
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from hypothesis import strategies as st
 
 from sim.errors import NegsimError
 from sim.scenario.loader import load_scenario
+from tests import processes
 from tests.conftest import SCENARIOS, negsim_main
 
 T = TypeVar("T")
@@ -65,6 +65,8 @@ WRONG_VALUES: list[Any] = [
     float("nan"),
     float("inf"),
     "0.5",
+    "1e3",
+    "0o17",
     {"nested": {"deeper": [1, {"x": None}]}},
 ]
 OUT_OF_RANGE = [-0.5, -1e-9, 1.0000001, 1.5, 7, -3, 1e9, 10_001, 0, -(10**20)]
@@ -155,6 +157,9 @@ BAD_VARIANT_EDITS: list[dict[str, Any]] = [
     {"dynamics": {"patience": 0}},
     {"dynamics": {"patience": 2.5}},
     {"dynamics": {"influence_rate": -0.1}},
+    {"mediation": {"style": "formulative", "mediators": ["china", "china"]}},
+    {"mediation": {"pressing": ["china", "china"]}},
+    {"mechanisms": {"costs": 1}},
 ]
 
 
@@ -303,6 +308,9 @@ def extends_case(kind: str, pick: Picker, entry: str, target: str) -> Case:
 
 
 _KEY_LINE = re.compile(rb"^ *[A-Za-z_][\w-]*:( |$)")
+_NUMBER = re.compile(rb"(?<=[:,{\[] )-?[0-9]+(\.[0-9]+)?(?=[,}\] ]|$)")
+# numbers YAML 1.1 reads in surprising ways (or as text), and booleans where a number belongs
+ODD_NUMBERS = [b"0_5", b"0x1", b"017", b"1:30", b"0b1", b"1_000.5", b"1e3", b"true", b"yes", b"'0.5'"]
 
 
 def text_case(kind: str, pick: Picker, entry: str, target: str) -> Case:
@@ -314,6 +322,11 @@ def text_case(kind: str, pick: Picker, entry: str, target: str) -> Case:
         candidates = [i for i, line in enumerate(lines) if _KEY_LINE.match(line)]
         i = pick.choice(candidates)
         lines.insert(i + 1, lines[i])
+        new = b"\n".join(lines)
+    elif kind == "number_form":
+        candidates = [i for i, line in enumerate(lines) if _NUMBER.search(line.split(b"#")[0])]
+        i = pick.choice(candidates)
+        lines[i] = _NUMBER.sub(pick.choice(ODD_NUMBERS), lines[i], count=1)
         new = b"\n".join(lines)
     elif kind == "tab":
         candidates = [i for i, line in enumerate(lines) if line.startswith(b"  ")]
@@ -356,6 +369,7 @@ ENTRY_KINDS = ("bad_explore", "bad_variant")
 EXTENDS_KINDS = ("cycle", "missing_extends")
 TEXT_KINDS = (
     "duplicate_key",
+    "number_form",
     "tab",
     "non_utf8",
     "empty",
@@ -489,6 +503,7 @@ SUBPROCESS_KINDS = (
     "bad_explore",
     "bad_variant",
     "out_of_range",
+    "number_form",
 )
 
 
@@ -505,13 +520,7 @@ def test_a_real_process_exits_2_with_one_message(kind: str) -> None:
         args = [str(folder / "scenarios" / case.entry)]
         if command == "run":
             args += [*RUN_OPTIONS, "--out", str(folder / "results" / "out")]
-        done = subprocess.run(
-            [sys.executable, "-m", "sim.cli", command, *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=folder,
-        )
+        done = processes.negsim(command, *args, timeout=120, cwd=folder)
         assert done.returncode == 2, done.stderr
         check(case, command, folder, done.returncode, done.stderr)
 
