@@ -504,6 +504,16 @@ def test_out_with_a_control_character_is_refused(tmp_path: Path, command: str, n
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("name", ["two\nlines", "esc\x1b[2J"])
+def test_rerun_out_with_a_control_character_is_refused(tmp_path: Path, name: str) -> None:
+    target = tmp_path / name
+    code, stdout, stderr = negsim_main("rerun", str(tmp_path / "any-result"), "--out", str(target))
+    house_style(code, stderr)
+    assert stderr.startswith(f"error: --out: {printable(str(target))}: contains the control character U+")
+    _no_raw_controls(stdout + stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_out_with_a_new_line_is_refused_by_the_real_command(tmp_path: Path) -> None:
     done = processes.negsim(
         "run", str(FLAGSHIP), *CHEAP, "--out", str(tmp_path / "x\nResults: /fake"), timeout=120

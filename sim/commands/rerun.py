@@ -24,7 +24,7 @@ import click
 from pydantic import ValidationError
 from rich.markup import escape
 
-from sim.commands.common import out
+from sim.commands.common import checked_out_folder, out
 from sim.errors import NegsimError, printable
 from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
 from sim.results import writer
@@ -57,6 +57,7 @@ class ResultsDiffer(NegsimError):
     "--out",
     "out_dir",
     type=click.Path(path_type=Path),
+    callback=checked_out_folder,
     help="Keep the rerun as a result folder here (default: a temporary folder, removed afterwards).",
 )
 @click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
