@@ -11,4 +11,4 @@ rm -rf .venv-latest
 .venv-latest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[test]"
 negsim_chromium
 .venv-latest/bin/python -m pip freeze --exclude-editable | diff <(grep -o '^[^ ;]*==[^ ;]*' constraints.txt | tr A-Z a-z | sort) <(tr A-Z a-z | sort) | grep '^[<>]' || echo "every version as locked" >&2
-timeout --foreground --signal=TERM --kill-after=60 80m .venv-latest/bin/python -m pytest "$@"
+timeout --foreground --signal=TERM --kill-after=60 75m .venv-latest/bin/python -m pytest "$@"

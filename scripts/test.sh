@@ -9,4 +9,4 @@ negsim_venv ".[test]"
 negsim_chromium
 .venv/bin/ruff check .
 # Each test has its own limit (pyproject.toml); this bounds the whole suite well inside CI's 90 min.
-timeout --foreground --signal=TERM --kill-after=60 80m .venv/bin/python -m pytest "$@"
+timeout --foreground --signal=TERM --kill-after=60 75m .venv/bin/python -m pytest "$@"

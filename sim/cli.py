@@ -23,10 +23,12 @@ from sim.interrupts import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
     INTERRUPTED,
+    TERMINATED,
     Terminated,
     raise_signals_outside_imports,
 )
 from sim.results import writer
+from sim.runner import lifeline
 from sim.scenario.loader import load_scenario
 from sim.scenario.show import evidence_tables
 
@@ -187,7 +189,7 @@ def main() -> None:
     except (click.exceptions.Abort, KeyboardInterrupt):
         _stop(INTERRUPTED, EXIT_INTERRUPTED)
     except Terminated:
-        _stop(INTERRUPTED.replace("interrupted", "terminated"), EXIT_TERMINATED)
+        _stop(TERMINATED, EXIT_TERMINATED)
     except BrokenPipeError:  # `negsim ... | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
@@ -199,5 +201,14 @@ def main() -> None:
         sys.exit(EXIT_INPUT)
 
 
+def main_process() -> None:
+    """`main` as a process of its own (the `negsim` command, `python -m sim.cli`): when it ends,
+    no worker or helper process of ours is left behind."""
+    try:
+        main()
+    finally:
+        lifeline.end_children()
+
+
 if __name__ == "__main__":
-    main()
+    main_process()

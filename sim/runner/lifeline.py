@@ -59,7 +59,13 @@ def worker_start(parent: int) -> None:
 def end_children() -> None:
     """Before negsim exits: no child of ours is left, and multiprocessing's resource tracker
     (a helper process that spawned workers share) has ended and been reaped, instead of
-    outliving us for a moment and lingering as a zombie."""
+    outliving us for a moment and lingering as a zombie.
+
+    Not after Dask was used: Dask closes its own processes at exit (they also end with us), and
+    keeps multiprocessing locks alive until the interpreter ends; killing its processes first
+    made its exit handler fail, and an ended tracker made those locks' finalizers fail."""
+    if _loaded("distributed") is not None:
+        return
     import multiprocessing
 
     for child in multiprocessing.active_children():
@@ -73,9 +79,7 @@ TRACKER_SECONDS = 3.0
 
 
 def _end_resource_tracker() -> None:
-    """Close our end of the tracker's pipe (it ends when every holder has) and reap it. Bounded:
-    a Dask worker that still holds the pipe for a moment must not keep negsim from exiting
-    (the tracker then ends by itself a little later)."""
+    """Close our end of the tracker's pipe (it ends when every holder has) and reap it, bounded."""
     tracker = getattr(_loaded("multiprocessing.resource_tracker"), "_resource_tracker", None)
     fd, pid = getattr(tracker, "_fd", None), getattr(tracker, "_pid", None)
     if fd is None or pid is None:
