@@ -9,9 +9,11 @@ until it finds the program outside any import, and only then raised.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from types import FrameType
 
 INTERRUPTED = "interrupted: nothing half-written was left behind"
@@ -54,3 +56,18 @@ def importing(frame: FrameType | None) -> bool:
             return True
         frame = frame.f_back
     return False
+
+
+@contextlib.contextmanager
+def signals_held(*signums: signal.Signals) -> Iterator[None]:
+    """Hold `signums` back for a few steps that must not be cut in two (starting a worker,
+    swapping files in); one that comes in meanwhile is delivered as the block ends. Processes
+    started inside inherit the blocked mask from birth."""
+    if not hasattr(signal, "pthread_sigmask"):  # no signal masks here: nothing to hold
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, set(signums))
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)

@@ -72,7 +72,7 @@ def test_workers_end_when_negsim_is_killed_outright_and_the_next_run_tidies(tmp_
         _, alive = psutil.wait_procs(left, timeout=GONE_WITHIN)
         assert alive == [], f"outlived a SIGKILLed negsim: {[p.cmdline() for p in alive]}"
     assert [p.name for p in _staging(tmp_path)] != []  # SIGKILL leaves it; nobody could remove it
-    assert folder.abandoned_staging(tmp_path) == _staging(tmp_path)
+    assert folder.abandoned(tmp_path) == _staging(tmp_path)
     write_result(
         tmp_path / "next", "run", str(SNAPSHOT_2024), "--runs", "5", "--rounds", "3", "--workers", "1"
     )
@@ -92,7 +92,7 @@ def test_only_staging_folders_whose_owner_is_gone_are_removed(tmp_path: Path) ->
     live = tmp_path / f".a.partial-{me}-{my_start}-x1"
     reused = tmp_path / f".b.partial-{me}-{my_start + 1}-x2"
     dead = tmp_path / f".c.partial-{unused_pid}-7-x3"
-    dead_probe = tmp_path / f".negsim-probe-{unused_pid}-7-x4"
+    dead_probe = tmp_path / f".negsim.probe-{unused_pid}-7-x4"
     unknown = tmp_path / ".d.partial-x5abc"
     for staging in (live, reused, dead, dead_probe, unknown):
         (staging / "replications").mkdir(parents=True)
@@ -116,7 +116,7 @@ def test_a_symlink_named_like_a_staging_folder_is_never_followed(tmp_path: Path)
     results = tmp_path / "results"
     results.mkdir()
     (results / f".x.partial-{_an_unused_pid()}-7-link").symlink_to(precious)
-    folder.remove_abandoned_staging(results)
+    folder.remove_abandoned(results)
     assert (precious / "keep.txt").read_text() == "keep"
 
 
@@ -250,3 +250,28 @@ def test_a_sigterm_while_a_worker_is_being_started_leaves_no_worker(monkeypatch:
         signal.signal(signal.SIGTERM, previous)
     _, alive = psutil.wait_procs(spawned_workers(os.getpid()), timeout=GONE_WITHIN)
     assert alive == [] and multiprocessing.active_children() == []
+
+
+def test_what_a_killed_plot_redraw_left_is_removed_by_the_next_one(tmp_path: Path) -> None:
+    """`negsim plot` killed outright during its renames leaves a hidden redraw or old plots folder,
+    or a staged manifest; the next `negsim plot` of the folder removes them (and `verify` then
+    agrees again), never those of a redraw still going."""
+    result = write_result(
+        tmp_path / "r", "run", str(SNAPSHOT_2024), "--runs", "5", "--rounds", "3", "--workers", "1"
+    )
+    dead = _an_unused_pid()
+    left = [result / f".plots.redraw-{dead}-7-a1", result / f".plots.old-{dead}-7-b2"]
+    for leftover in left:
+        (leftover / "x.png").parent.mkdir()
+        (leftover / "x.png").write_bytes(b"png")
+    staged = result / f".manifest.json.staged-{dead}-7-c3.tmp"
+    staged.write_text("{}")
+    live = result / f".plots.redraw-{os.getpid()}-{folder._start_time(os.getpid())}-d4"
+    live.mkdir()
+    code, _, err = negsim_main("verify", str(result))
+    assert code == 2, err  # the leftovers are there, and verify says so
+    code, _, err = negsim_main("plot", str(result))
+    assert code == 0, err
+    assert [p for p in result.iterdir() if p.name.startswith(".")] == [live]  # a live redraw's is kept
+    live.rmdir()
+    assert negsim_main("verify", str(result))[0] == 0

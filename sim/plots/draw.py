@@ -25,9 +25,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.errors import NegsimError
+from sim.interrupts import signals_held
 from sim.plots import canvas, style
 from sim.results import writer
 from sim.results.checksums import sha256_file
+from sim.results.folder import owned_prefix, remove_abandoned
 from sim.results.stream import PARAMETERS, REPLICATIONS, TRAJECTORIES, file_safe, readable
 
 Plots = dict[str, Callable[[], Figure]]
@@ -93,7 +95,8 @@ def redraw(result_dir: Path, trajectory_path: str | None = None) -> list[Path]:
     manifest = None
     if os.path.lexists(result_dir / writer.MANIFEST):
         manifest = writer.read_manifest(result_dir)
-    staging = Path(tempfile.mkdtemp(prefix=f".{PLOTS}.redraw-", dir=result_dir))
+    remove_abandoned(result_dir)  # what a `negsim plot` killed outright left here
+    staging = Path(tempfile.mkdtemp(prefix=owned_prefix(PLOTS, "redraw"), dir=result_dir))
     staged_manifest = None
     try:
         staging.chmod(0o755)  # mkdtemp makes it private; a result folder is meant to be shared
@@ -142,8 +145,10 @@ def _other_plot_files(plots: Path) -> set[str]:
 def _swap_in(staging: Path, plots: Path, staged_manifest: Path | None, manifest: Path) -> None:
     """Put the new plots/ and manifest.json in place with signals held back, and remove the old
     plots; if a rename fails, undo the ones done."""
-    old = plots.with_name(f".{PLOTS}.old-{secrets.token_hex(4)}") if os.path.lexists(plots) else None
-    with _signals_held():
+    old = None
+    if os.path.lexists(plots):
+        old = plots.with_name(owned_prefix(PLOTS, "old") + secrets.token_hex(4))
+    with signals_held(signal.SIGINT, signal.SIGTERM):
         if old is not None:
             plots.rename(old)
         try:
@@ -160,19 +165,6 @@ def _swap_in(staging: Path, plots: Path, staged_manifest: Path | None, manifest:
             raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done (delivered right after it)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _run_plots(result_dir: Path, trajectory_path: str | None) -> Plots:

@@ -4,7 +4,8 @@ Files are written into a hidden sibling folder, then renamed into place in one s
 interrupted or failed run removes the partial folder; an existing folder is never replaced.
 A staging folder's name records its owner (process id and start time), so when a run was
 killed outright (SIGKILL, power cut) the next run into the same parent removes what it left,
-and never the staging folder of a run that is still going.
+and never the staging folder of a run that is still going; `negsim plot` names its work in
+progress the same way.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def check_new_folder(target: Path) -> None:
     probe = None
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkdtemp(prefix=f".negsim-probe-{_owner_tag()}-", dir=parent)
+        probe = tempfile.mkdtemp(prefix=owned_prefix("negsim", "probe"), dir=parent)
     except OSError as exc:
         raise NegsimError.single(
             str(target),
@@ -57,8 +58,8 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     """Yield a staging folder; on success rename it to `target`, on any failure delete it."""
     check_new_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned_staging(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-{_owner_tag()}-", dir=target.parent))
+    remove_abandoned(target.parent)
+    staging = Path(tempfile.mkdtemp(prefix=owned_prefix(target.name, "partial"), dir=target.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a result folder is meant to be shared
     try:
         yield staging
@@ -81,10 +82,18 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         raise
 
 
-# `.NAME.partial-PID-START-random` and `.negsim-probe-PID-START-random`: START is the owner's
-# start time in clock ticks since boot (0 where the system does not say), which tells a
-# process from a later one that was given the same id.
-_STAGING = re.compile(r"^\.(?:.+\.partial|negsim-probe)-(?P<pid>\d+)-(?P<start>\d+)-[^/]+$")
+# Hidden names of work in progress: `.NAME.KIND-PID-START-random`, KIND one of those below,
+# START the owner's start time in clock ticks since boot (0 where the system does not say),
+# which tells a process from a later one that was given the same id.
+KINDS = ("partial", "probe", "redraw", "old", "staged")
+_OWNED = re.compile(rf"^\..+\.(?:{'|'.join(KINDS)})-(?P<pid>\d+)-(?P<start>\d+)-[^/]*$")
+
+
+def owned_prefix(name: str, kind: str) -> str:
+    """The start of a hidden name for work in progress on `name`, owned by this process: what
+    is left under such a name once its owner is gone is removed by `remove_abandoned`."""
+    assert kind in KINDS
+    return f".{name}.{kind}-{_owner_tag()}-"
 
 
 def _owner_tag() -> str:
@@ -110,22 +119,28 @@ def _owner_alive(pid: int, start: int) -> bool:
     return start == 0 or _start_time(pid) in (0, start)
 
 
-def abandoned_staging(parent: Path) -> list[Path]:
-    """Staging folders in `parent` whose negsim process is gone (killed before it could tidy)."""
+def abandoned(parent: Path) -> list[Path]:
+    """Work in progress in `parent` (staging folders, plot redraws, staged files) whose negsim
+    process is gone: it was killed before it could tidy up."""
     try:
         entries = list(parent.iterdir())
     except OSError:
         return []
     found = []
     for entry in entries:
-        owner = _STAGING.match(entry.name)
-        if not owner or entry.is_symlink() or not entry.is_dir():
+        owner = _OWNED.match(entry.name)
+        if not owner or entry.is_symlink():
             continue
         if not _owner_alive(int(owner["pid"]), int(owner["start"])):
             found.append(entry)
     return found
 
 
-def remove_abandoned_staging(parent: Path) -> None:
-    for staging in abandoned_staging(parent):
-        shutil.rmtree(staging, ignore_errors=True)
+def remove_abandoned(parent: Path) -> None:
+    """Remove what `abandoned` finds; never follows a link, never touches a live run's work."""
+    for entry in abandoned(parent):
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                entry.unlink()

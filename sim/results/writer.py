@@ -20,6 +20,7 @@ from sim import __version__
 from sim.errors import NegsimError
 from sim.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from sim.results.checksums import NotAFile, checksum_folder, is_safe_entry, open_inside
+from sim.results.folder import owned_prefix
 from sim.runner.batch import RunSettings
 from sim.scenario.loader import LoadedScenario
 
@@ -264,7 +265,7 @@ def with_redrawn_plots(
 def staged_json(path: Path, data: dict[str, Any]) -> Path:
     """`data` written completely (and flushed to disk) into a hidden file beside `path`, to be
     put in its place in one step with os.replace; the file keeps `path`'s permissions."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=owned_prefix(path.name, "staged"), suffix=".tmp", dir=path.parent)
     staged = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -25,6 +25,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from sim.errors import NegsimError
+from sim.interrupts import signals_held
 from sim.runner import lifeline
 
 Job = Any
@@ -47,19 +48,6 @@ class Serial:
     def map_unordered(self, fn: Callable[[Job], Result], jobs: Iterable[Job]) -> Iterator[Result]:
         for job in jobs:
             yield fn(job)
-
-
-@contextlib.contextmanager
-def signals_held(*signums: signal.Signals) -> Iterator[None]:
-    """Hold `signums` back while workers are started: a Ctrl-C or SIGTERM that came half-way
-    through spawning one would leave a worker the pool does not know of (and so never stops).
-    Children (and helper threads) inherit the blocked mask from birth; a signal that comes in
-    meanwhile is delivered here on exit."""
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, set(signums))
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 class Processes:
