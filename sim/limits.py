@@ -1,13 +1,14 @@
-"""Bounds on what negsim reads back from a result folder, shared by the commands that read it.
+"""Bounds on sizes, declared once: the scenario schema, the command-line options and the
+commands that read a result folder back (`negsim verify`, `rerun`, `plot`) all check these.
 
 A result folder may come from anyone, so every number and file it records is checked against
-these bounds before negsim acts on it (`negsim verify`, `rerun`, `plot`).
+them before negsim acts on it.
 """
 
 from __future__ import annotations
 
-# The limits of `run.replications` and `run.rounds` in a scenario file (sim/scenario/schema.py,
-# RunSettings), which `negsim run --runs/--rounds` are checked against too.
+# `run.replications` and `run.rounds` in a scenario file, `--runs` and `--rounds` of every command,
+# and the replications a sensitivity or discovery design makes per path.
 MAX_REPLICATIONS = 10_000_000  # per mediation path
 MAX_ROUNDS = 10_000  # months: over 800 years
 

@@ -419,3 +419,25 @@ def test_plot_on_a_damaged_summary_is_one_clear_message(
 def test_workers_are_bounded(capsys: pytest.CaptureFixture[str]) -> None:
     code, stderr = negsim(["run", str(FLAGSHIP), "--workers", "100000"], capsys)
     assert code == 2 and "--workers" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sensitivity", "--method", "sobol", "--samples", "4096", "--runs", "10000"],
+        ["sensitivity", "--method", "morris", "--samples", "1000000", "--runs", "10000"],
+        ["discover", "--samples", "10000000", "--runs", "2"],
+    ],
+    ids=["sobol", "morris", "discover"],
+)
+def test_a_design_larger_than_a_run_may_be_is_refused_before_it_is_built(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """The limit of `run.replications` holds for the replications a design makes per path, so
+    every folder an analysis writes can also be rerun (`negsim rerun` checks the same bound)."""
+    command, *options = args
+    code, _, err = negsim_main(command, str(FLAGSHIP), *options, "--out", str(tmp_path / "out"))
+    assert code == 2, err
+    assert "replications per path, more than the limit of 10,000,000" in err
+    assert "hint: use fewer --samples or --runs" in err
+    assert list(tmp_path.iterdir()) == []

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.errors import NegsimError
+from sim.limits import MAX_REPLICATIONS
 from sim.results.stream import read_table
 from sim.runner.chunks import Chunk, Design, plan_chunks
 from sim.scenario.explore import ParameterSpace
@@ -81,6 +83,18 @@ class Experiment:
                 for u in self.space.uncertainties
             ],
         }
+
+
+def check_design_size(points: int, runs: int) -> None:
+    """Refuse, before it is built, a design that would make more replications per path than a
+    run may (`run.replications`): memory and time would run out long before it finished."""
+    if points * runs > MAX_REPLICATIONS:
+        raise NegsimError.single(
+            "--samples",
+            f"the design has {points:,} points x {runs:,} runs = {points * runs:,} replications per path, "
+            f"more than the limit of {MAX_REPLICATIONS:,}",
+            suggestion="use fewer --samples or --runs",
+        )
 
 
 def write_design(folder: Path, experiment: Experiment) -> None:

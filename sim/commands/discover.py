@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from sim.analysis import samplers
 from sim.analysis.discovery import PathDiscovery, cases, discover
-from sim.analysis.experiment import Experiment, write_design
+from sim.analysis.experiment import Experiment, check_design_size, write_design
 from sim.commands.common import (
     backend_options,
     check_path_name,
@@ -23,6 +23,7 @@ from sim.commands.common import (
 )
 from sim.commands.sensitivity import explored_space, run_experiment
 from sim.discovery.prim import trajectory_frame
+from sim.limits import MAX_REPLICATIONS
 from sim.model.rules import OUTCOME_NAMES
 from sim.results import writer
 from sim.results.folder import atomic_folder
@@ -52,7 +53,11 @@ VERBS = {
     help="Latin hypercube points over the explored parameters.",
 )
 @click.option(
-    "--runs", type=click.IntRange(min=1), default=10, show_default=True, help="Replications per point."
+    "--runs",
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+    default=10,
+    show_default=True,
+    help="Replications per point.",
 )
 @click.option(
     "--outcome",
@@ -130,6 +135,7 @@ class Target:
 
 def discovery_design(space: ParameterSpace, samples: int, runs: int, seed: int) -> Experiment:
     """A Latin hypercube over the explored parameters, each point run `runs` times."""
+    check_design_size(samples, runs)
     unit = samplers.latin_hypercube(samples, len(space.names), seed)
     return Experiment(space, "latin_hypercube", seed, unit, runs)
 

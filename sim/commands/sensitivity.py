@@ -10,7 +10,7 @@ import click
 import pandas as pd
 
 from sim.analysis import samplers, sensitivity
-from sim.analysis.experiment import Experiment, point_outcomes, write_design
+from sim.analysis.experiment import Experiment, check_design_size, point_outcomes, write_design
 from sim.commands.common import (
     backend_options,
     check_path_name,
@@ -20,6 +20,7 @@ from sim.commands.common import (
     run_with_progress,
 )
 from sim.errors import NegsimError
+from sim.limits import MAX_REPLICATIONS
 from sim.results import writer
 from sim.results.analysis_report import sensitivity_table
 from sim.results.folder import atomic_folder
@@ -38,12 +39,16 @@ POINTS = "points.parquet"
 @click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
 @click.option(
     "--samples",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
     help="Sobol: base samples, a power of 2 (default 256; points = samples x (k + 3) with the noise floor). "
     "Morris: trajectories (default 20; points = samples x (k + 2)).",
 )
 @click.option(
-    "--runs", type=click.IntRange(min=1), default=20, show_default=True, help="Replications per design point."
+    "--runs",
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
+    default=20,
+    show_default=True,
+    help="Replications per design point.",
 )
 @click.option("--path", "paths", multiple=True, help="Only this mediation path (repeatable).")
 @click.option("--rounds", type=click.IntRange(min=1), help="Rounds (months) per replication.")
@@ -157,8 +162,10 @@ def design(space: ParameterSpace, method: str, samples: int | None, runs: int, s
                 f"Sobol' designs need a power of 2, got {base}",
                 suggestion=f"use {1 << (base.bit_length() - 1)} or {1 << base.bit_length()}",
             )
+        check_design_size(base * (len(names) + 2), runs)
         unit = samplers.sobol(base, names, seed)
     else:
+        check_design_size((samples or 20) * (len(names) + 1), runs)
         unit = samplers.morris(samples or 20, names, seed)
     return Experiment(space=space, method=method, seed=seed, unit=unit, per_point=runs)
 

@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
 from sim.scenario.estimates import Estimate, EstimateField, Strict, Switch, Whole
 
 
@@ -116,8 +117,8 @@ class Mediation(Strict):
 
 
 class RunSettings(Strict):
-    replications: Whole = Field(default=1000, ge=1, le=10_000_000)
-    rounds: Whole = Field(default=60, ge=1, le=10_000)
+    replications: Whole = Field(default=1000, ge=1, le=MAX_REPLICATIONS)
+    rounds: Whole = Field(default=60, ge=1, le=MAX_ROUNDS)
     seed: Whole = Field(default=0, ge=0)
 
 
