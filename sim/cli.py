@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import click
-from rich.markup import escape
 
 from sim import __version__
 from sim.commands.common import err, out, pick_path
@@ -30,7 +29,7 @@ from sim.interrupts import (
 from sim.results import writer
 from sim.runner import lifeline
 from sim.scenario.loader import load_scenario
-from sim.scenario.show import evidence_tables
+from sim.scenario.show import evidence_tables, shown
 
 EXIT_INPUT = 2
 
@@ -88,12 +87,12 @@ def show(file: Path, path_name: str | None) -> None:
     """Print each actor's parameters beside their evidence."""
     loaded = load_scenario(file)
     scenario = pick_path(loaded, path_name)
-    out.print(f"[bold]{escape(scenario.title or loaded.name)}[/bold] — path: {escape(scenario.label)}")
+    out.print(f"[bold]{shown(scenario.title or loaded.name)}[/bold] — path: {shown(scenario.label)}")
     for table in evidence_tables(scenario):
         out.print(table)
     out.print("Sources:")
     for key, source in scenario.sources.items():
-        out.print(escape(f"  {key}: {source.outlet}, {source.date}: {source.headline}"))
+        out.print(shown(f"  {key}: {source.outlet}, {source.date}: {source.headline}"))
 
 
 @cli.command()

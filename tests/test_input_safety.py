@@ -330,11 +330,15 @@ def test_show_evidence_tables_show_control_characters_escaped(tmp_path: Path) ->
         f"extends: {SNAPSHOT_2024}\nactors:\n  russia:\n"
         '    name: "Rus\\e[5msia"\n'
         '    clout: {value: 0.5, assumption: "reason\\r\\nforged line\\e[2J"}\n'
+        'title: "Ti\\e[2Jtle"\n'
+        "sources:\n"
+        '  epoch-2023-04: {headline: "Head\\r\\nFAKE line"}\n'
     )
     code, stdout, stderr = negsim_main("show", str(scenario))
     assert code == 0, stderr
     _no_raw_controls(stdout)
     assert "Rus\\x1b[5msia (party)" in stdout and "reason\\r\\nforged line\\x1b[2J" in stdout
+    assert "Ti\\x1b[2Jtle" in stdout and "Head\\r\\nFAKE line" in stdout  # the header and the sources
 
 
 def test_error_messages_show_control_characters_escaped(tmp_path: Path) -> None:

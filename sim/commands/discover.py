@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 import pandas as pd
-from rich.markup import escape
 
 from sim.analysis import samplers
 from sim.analysis.discovery import PathDiscovery, cases, discover
@@ -32,6 +31,7 @@ from sim.runner.backends import Backend
 from sim.runner.batch import RunSettings, settings_for
 from sim.scenario.explore import ParameterSpace
 from sim.scenario.loader import LoadedScenario, load_scenario
+from sim.scenario.show import shown
 
 PRIM = "prim.parquet"
 VERBS = {
@@ -121,7 +121,7 @@ def discover_command(
             staging, loaded, settings, ["negsim", *sys.argv[1:]], started, backend.description
         )
     for d in found:
-        out.print(escape(d.sentence), end="\n\n")
+        out.print(shown(d.sentence), end="\n\n")
     out.print(f"Results: {target}")
 
 

@@ -22,7 +22,6 @@ from typing import Any, ClassVar
 
 import click
 from pydantic import ValidationError
-from rich.markup import escape
 
 from sim.commands.common import checked_out_folder, out
 from sim.errors import NegsimError, printable
@@ -36,6 +35,7 @@ from sim.runner.chunks import DEFAULT_CHUNK
 from sim.scenario.explore import parse_explore
 from sim.scenario.loader import LoadedScenario
 from sim.scenario.schema import Scenario
+from sim.scenario.show import shown
 
 EXIT_DIFFERENT = 3
 COMMANDS = {  # the commands whose folders can be rerun, imported only when needed
@@ -80,7 +80,7 @@ def rerun_command(
     if out_dir is not None:
         check_new_folder(out_dir)  # before any work, as every command does
     out.print(
-        f"Rerunning `negsim {kind}` of {escape(str(result_dir))} from {escape(source)}: "
+        f"Rerunning `negsim {kind}` of {shown(str(result_dir))} from {shown(source)}: "
         f"{settings.replications:,} replications per path, seed {_shown(settings.seed, grouping='')}, "
         f"{backend.description}",
         soft_wrap=True,
@@ -110,7 +110,7 @@ def rerun_command(
             suggestion=f"{kept}; `negsim verify {result_dir}` tells if the folder was changed after the run",
         )
     out.print(
-        f"[green]identical[/green]: all {compared} data files of {escape(str(result_dir))} reproduced",
+        f"[green]identical[/green]: all {compared} data files of {shown(str(result_dir))} reproduced",
         soft_wrap=True,
     )
     if out_dir is not None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
+
+from sim.scenario.show import shown
 
 
 def _with_ci(value: float, half: float) -> str:
@@ -18,7 +19,7 @@ def _with_ci(value: float, half: float) -> str:
 def sensitivity_table(path: dict[str, Any], method: str, labels: dict[str, str]) -> Table:
     """One row per explored parameter used on this path."""
     rows = path["indices"]
-    table = Table(title=escape(path["label"]), title_justify="left")
+    table = Table(title=shown(path["label"]), title_justify="left")
     table.add_column("parameter")
     if method == "sobol":
         heads = [
@@ -45,7 +46,7 @@ def sensitivity_table(path: dict[str, Any], method: str, labels: dict[str, str])
             else:
                 half = found[f"{column}_conf"] if f"{column}_conf" in found else float("nan")
                 cells.append(_with_ci(found[column], half))
-        table.add_row(escape(labels.get(name, name)), *cells)
+        table.add_row(shown(labels.get(name, name)), *cells)
     notes = []
     if path["points_without_agreement"]:
         notes.append(
