@@ -167,14 +167,15 @@ def checked_options(folder: Path, kind: str, recorded: dict[str, Any]) -> dict[s
                 suggestion="the manifest is damaged; restore the folder from its original copy",
             )
         value = recorded[name]
+        counted = isinstance(param.type, click.IntRange)
+        high = (param.type.max if counted else None) or OPTION_LIMITS.get(name)
+        if high is not None and value is not None:  # counts: checked first, with a plain message
+            low = (param.type.min if counted else None) or 0
+            _whole_number(folder, f"invocation.options.{name}", value, low, high)
         try:
             options[name] = value if value is None else param.type_cast_value(ctx, value)
         except click.BadParameter as exc:
             raise _refuse(folder, f"invocation.options.{name}", exc.message) from None
-        high = OPTION_LIMITS.get(name)
-        if high is not None and options[name] is not None:
-            low = getattr(param.type, "min", None) or 0
-            _whole_number(folder, f"invocation.options.{name}", options[name], low, high)
     return options
 
 

@@ -1,11 +1,11 @@
 """Read a result folder (summary.json and two tables) into one typed object."""
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from sim.results import writer
 from sim.results.stream import TRAJECTORIES, read_table
 
 OUTCOMES = ("agreement", "ceasefire", "breakdown", "stalemate")
@@ -73,7 +73,7 @@ def path_summary(path_id: str, raw: dict) -> PathSummary:
 def load_result(result_dir: Path) -> Result:
     """Parse summary.json and load the replications and trajectories tables."""
     result_dir = Path(result_dir)
-    summary = json.loads((result_dir / "summary.json").read_text(encoding="utf-8"))
+    summary = writer.read_summary(result_dir)  # bounded, never through a link, one clear message
     issues = {
         key: Issue(key, raw.get("label", key), raw.get("low", "0"), raw.get("high", "1"))
         for key, raw in summary["issues"].items()
