@@ -189,6 +189,8 @@ def test_step_and_play_move_the_negotiation_and_reset_restarts_it(visit: Visit) 
     page.get_by_text(re.compile(r"^(Month (\d\d) of 60|\w+ in month \d+)")).first.wait_for(timeout=60_000)
     if page.get_by_role("button", name="❚❚").count():
         page.get_by_role("button", name="❚❚").click()
+    # playing has stopped (paused, or the negotiation ended): a Reset now is not stepped past
+    page.get_by_role("button", name="▶").wait_for(timeout=20_000)
     visit.shot("after-play")
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("Month 0 of 60: talks go on").first.wait_for(timeout=20_000)

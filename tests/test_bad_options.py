@@ -189,7 +189,7 @@ CASES: list[tuple[str, Args, list[str]]] = [
     (
         "sens-samples-one",
         f("sensitivity", flagship, "--samples", "1", "--out", out),
-        ["'--samples'", "1 is not in the range x>=2"],
+        ["'--samples'", "1 is not in the range 2<=x<=10000000"],
     ),
     (
         "sens-samples-word",
@@ -204,7 +204,7 @@ CASES: list[tuple[str, Args, list[str]]] = [
     (
         "sens-runs-zero",
         f("sensitivity", flagship, "--runs", "0", "--out", out),
-        ["'--runs'", "0 is not in the range x>=1"],
+        ["'--runs'", "0 is not in the range 1<=x<=10000000"],
     ),
     (
         "sens-rounds-zero",
@@ -262,7 +262,7 @@ CASES: list[tuple[str, Args, list[str]]] = [
     (
         "disc-runs-zero",
         f("discover", flagship, "--runs", "0", "--out", out),
-        ["'--runs'", "0 is not in the range x>=1"],
+        ["'--runs'", "0 is not in the range 1<=x<=10000000"],
     ),
     (
         "disc-outcome",
