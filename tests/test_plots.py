@@ -8,9 +8,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
+from sim.plots import style
 from sim.plots.draw import draw_all
+from sim.plots.result import load_result
 from sim.plots.survival import survival_curve
+from sim.plots.terms import plot_terms
+from sim.plots.trajectories import plot_trajectories
 from sim.results.stream import read_table
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -37,6 +44,11 @@ ACTORS = {
     "united_states": "United States",
     "china": "China",
 }
+SIX_ISSUES = ISSUES | {  # an even number of panels leaves no empty slot for the legend
+    "security": ("Security guarantees", "neutral Ukraine, no guarantees", "binding Western guarantees"),
+    "sanctions": ("Sanctions", "sanctions lifted at signing", "sanctions kept until withdrawal"),
+    "reparations": ("Reparations", "none", "Russia pays for the reconstruction of Ukraine"),
+}
 PATHS = {  # id: (label, chance that a run agrees)
     "china_mediates": ("China mediates (China–Brazil six points)", 0.3),
     "us_ceasefire_first": ("US-led, immediate ceasefire first", 0.15),
@@ -51,8 +63,20 @@ def _wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def write_result(folder: Path, rounds: int = 24, reps: int = 60) -> Path:
-    """A small but complete result folder; the last path never agrees."""
+def write_result(
+    folder: Path,
+    rounds: int = 24,
+    reps: int = 60,
+    *,
+    issues: dict[str, tuple[str, str, str]] = ISSUES,
+    actors: dict[str, str] = ACTORS,
+    round_unit: str = "month",
+    path_actors: dict[str, list[str]] | None = None,
+) -> Path:
+    """A small but complete result folder; the last path never agrees.
+
+    `path_actors` gives the actors whose trajectories a path has (default: every actor).
+    """
     rng = np.random.default_rng(7)
     rows, traj, summary_paths = [], [], {}
     for path_id, (label, chance) in PATHS.items():
@@ -66,9 +90,9 @@ def write_result(folder: Path, rounds: int = 24, reps: int = 60) -> Path:
             {"path": path_id, "replication": np.arange(reps), "outcome": outcome, "end_round": end}
         )
         agreed = outcome == "agreement"
-        for issue in ISSUES:
+        for issue in issues:
             frame[f"terms.{issue}"] = np.where(agreed, rng.beta(3, 3, reps), np.nan)
-        for actor in ACTORS:
+        for actor in actors:
             frame[f"utility.{actor}"] = np.where(agreed, rng.uniform(0, 1, reps), np.nan)
         rows.append(frame)
         hits = int(agreed.sum())
@@ -82,11 +106,12 @@ def write_result(folder: Path, rounds: int = 24, reps: int = 60) -> Path:
             },
             "median_rounds_to_agreement": float(np.median(end[agreed])) if hits else None,
             "median_terms": {
-                i: float(frame.loc[agreed, f"terms.{i}"].median()) if hits else None for i in ISSUES
+                i: float(frame.loc[agreed, f"terms.{i}"].median()) if hits else None for i in issues
             },
         }
-        for i, actor in enumerate(ACTORS):
-            for j, issue in enumerate(ISSUES):
+        drawn = list(actors) if path_actors is None else path_actors.get(path_id, list(actors))
+        for i, actor in enumerate(drawn):
+            for j, issue in enumerate(issues):
                 start = (i * 0.3 + j * 0.1) % 1
                 median = start + (0.5 - start) * (1 - np.exp(-np.arange(rounds + 1) / 10))
                 spread = 0.02 + 0.1 * np.sqrt(np.arange(rounds + 1) / rounds)
@@ -110,9 +135,9 @@ def write_result(folder: Path, rounds: int = 24, reps: int = 60) -> Path:
         "rounds": rounds,
         "replications": reps,
         "seed": 1,
-        "round_unit": "month",
-        "issues": {k: {"label": v[0], "low": v[1], "high": v[2]} for k, v in ISSUES.items()},
-        "actors": ACTORS,
+        "round_unit": round_unit,
+        "issues": {k: {"label": v[0], "low": v[1], "high": v[2]} for k, v in issues.items()},
+        "actors": actors,
         "paths": summary_paths,
     }
     folder.mkdir(parents=True, exist_ok=True)
@@ -165,3 +190,74 @@ def test_survival_curve_without_agreements_stays_at_one() -> None:
     np.testing.assert_allclose(survival_curve([1, 4], [False, False], rounds=4), np.ones(5))
     with pytest.raises(ValueError):
         survival_curve([7], [True], rounds=6)
+
+
+def _drawn(make, *args) -> Figure:
+    """A figure built and laid out under the house style, as `draw_all` saves it."""
+    with style.theme():
+        fig = make(*args)
+        fig.canvas.draw()
+    return fig
+
+
+def _texts(fig: Figure) -> list[Text]:
+    """Every visible, non-empty text of a drawn figure."""
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace("\N{MINUS SIGN}", "-"))
+    except ValueError:
+        return None
+
+
+def _panels(fig: Figure) -> list[Axes]:
+    return [ax for ax in fig.axes if ax.axison]
+
+
+@pytest.mark.parametrize("issues", [ISSUES, SIX_ISSUES], ids=["three-issues", "six-issues"])
+@pytest.mark.parametrize("plot", ["terms", "trajectories"])
+def test_legend_covers_no_label_and_no_panel(tmp_path: Path, issues: dict, plot: str) -> None:
+    result = load_result(write_result(tmp_path / "result", issues=issues))
+    fig = (
+        _drawn(plot_terms, result) if plot == "terms" else _drawn(plot_trajectories, result, "china_mediates")
+    )
+    legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+    assert len(legends) == 1
+    legend = legends[0]
+    box = legend.get_window_extent()
+    own = set(legend.findobj(Text))
+    for text in _texts(fig):
+        if text not in own:
+            assert not box.overlaps(text.get_window_extent()), f"the legend covers {text.get_text()!r}"
+    for ax in _panels(fig):
+        assert not box.overlaps(ax.get_window_extent()), f"the legend covers panel {ax.get_title()!r}"
+    figure_box = fig.bbox
+    assert figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1
+    assert figure_box.y0 <= box.y0 and box.y1 <= figure_box.y1
+
+
+@pytest.mark.parametrize("plot", ["terms", "trajectories"])
+def test_pole_axes_have_numeric_ticks_beside_the_poles(tmp_path: Path, plot: str) -> None:
+    result = load_result(write_result(tmp_path / "result", issues=SIX_ISSUES))
+    fig = (
+        _drawn(plot_terms, result) if plot == "terms" else _drawn(plot_trajectories, result, "china_mediates")
+    )
+    panels = _panels(fig)
+    assert len(panels) == len(SIX_ISSUES)
+    for ax, issue in zip(panels, SIX_ISSUES.values(), strict=True):
+        labels = [t for t in ax.get_yticklabels() if t.get_visible()]
+        assert all(_number(t.get_text()) is not None for t in labels), [t.get_text() for t in labels]
+        numbers = {_number(t.get_text()): t for t in labels}
+        assert set(numbers) == {0.0, 0.25, 0.5, 0.75, 1.0}
+        for value, label in numbers.items():  # each number sits at its own tick
+            assert label.get_position()[1] == pytest.approx(value)
+        poles = [t for t in ax.get_yticklabels(minor=True) if t.get_visible() and t.get_text()]
+        assert [t.get_text() for t in poles] == [
+            style.wrap(issue[1], style.POLE_WIDTH),
+            style.wrap(issue[2], style.POLE_WIDTH),
+        ]
+        for pole in poles:
+            for number in numbers.values():
+                assert not pole.get_window_extent().overlaps(number.get_window_extent())

@@ -10,6 +10,8 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextPath
 
 from sim.plots.result import Issue, Result
 
@@ -43,6 +45,7 @@ RC = {
 }
 
 POLE_WIDTH = 24  # characters per line of a pole name on a 0..1 axis
+POLE_TICKS = (0, 0.25, 0.5, 0.75, 1)  # numbered ticks of a 0..1 axis
 LABEL_WIDTH = 30  # characters per line of a path label
 
 
@@ -96,32 +99,42 @@ def title(fig: Figure, headline: str, result: Result) -> None:
 
 
 def pole_axis(ax: Axes, issue: Issue) -> None:
-    """A 0..1 y axis labelled with what its ends mean; the labels sit inside the range."""
+    """A 0..1 y axis with numeric ticks, and what its ends mean written beside 0 and 1.
+
+    The pole names are minor tick labels at 0 and 1, padded out past the numbers and aligned
+    to sit inside the range, so both read as tick labels and constrained layout makes room.
+    """
     ax.set_ylim(-0.04, 1.04)
-    ax.set_yticks([0, 1], [wrap(issue.low, POLE_WIDTH), wrap(issue.high, POLE_WIDTH)])
-    for label, va in zip(ax.get_yticklabels(), ("bottom", "top"), strict=True):
+    ax.set_yticks(POLE_TICKS, [f"{value:g}" for value in POLE_TICKS])
+    ax.yaxis.remove_overlapping_locs = False  # the poles share the ticks at 0 and 1
+    ax.set_yticks([0, 1], [wrap(issue.low, POLE_WIDTH), wrap(issue.high, POLE_WIDTH)], minor=True)
+    for label, va in zip(ax.get_yticklabels(minor=True), ("bottom", "top"), strict=True):
         label.set_verticalalignment(va)
-    ax.set_yticks([0.25, 0.5, 0.75], minor=True)
-    ax.tick_params(axis="y", which="minor", length=0)
-    ax.grid(axis="y", which="both")
+    ax.tick_params(axis="y", which="minor", length=0, pad=_pole_pad())
+    ax.grid(axis="y", which="major")
     ax.set_title(issue.label)
+
+
+def _pole_pad() -> float:
+    """Points between the axis and a pole name: past the widest number and its tick, plus a gap."""
+    size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
+    widest = max(TextPath((0, 0), f"{value:g}", size=size).get_extents().width for value in POLE_TICKS)
+    tick = matplotlib.rcParams["ytick.major.size"] + matplotlib.rcParams["ytick.major.pad"]
+    return tick + widest + 0.6 * size
 
 
 def place_legend(
     fig: Figure, spare: Sequence[Axes], entries: tuple[list[Artist], list[str]], heading: str
 ) -> None:
-    """Use an empty grid slot for the legend when there is one, else put it under the panels."""
+    """Use an empty grid slot for the legend when there is one, else put it right of the panels.
+
+    Right, not below: the bottom edge holds the figure's x label (`supxlabel`), and constrained
+    layout does not stack a figure legend and a supxlabel, so one would be drawn over the other.
+    """
     handles, labels = entries
     for ax in spare:
         ax.axis("off")
     if spare:
         spare[0].legend(handles, labels, loc="center", frameon=False, title=heading)
     else:
-        fig.legend(
-            handles,
-            labels,
-            loc="outside lower center",
-            ncols=min(3, len(labels)),
-            frameon=False,
-            title=heading,
-        )
+        fig.legend(handles, labels, loc="outside right upper", frameon=False, title=heading)
