@@ -1,5 +1,6 @@
 """Plots: every PNG is drawn from a synthetic result folder, and the survival curve is exact."""
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -9,13 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from sim.plots import style
 from sim.plots.draw import draw_all
-from sim.plots.result import load_result
-from sim.plots.survival import survival_curve
+from sim.plots.result import load_result, path_summary
+from sim.plots.survival import plot_survival, survival_curve
 from sim.plots.terms import plot_terms
 from sim.plots.trajectories import plot_trajectories
 from sim.results.stream import read_table
@@ -261,3 +263,52 @@ def test_pole_axes_have_numeric_ticks_beside_the_poles(tmp_path: Path, plot: str
         for pole in poles:
             for number in numbers.values():
                 assert not pole.get_window_extent().overlaps(number.get_window_extent())
+
+
+def _cue(line) -> tuple[str, str, str]:
+    return (to_hex(line.get_color()), line.get_linestyle(), line.get_marker())
+
+
+@pytest.mark.parametrize("n", [2, 9, 28, 29, 100, 200])
+def test_every_id_gets_its_own_colour_and_line_style(n: int) -> None:
+    ids = [f"actor{i}" for i in range(n)]
+    colour, dash, marker = style.colours(ids), style.linestyles(ids), style.markers(ids)
+    cues = {(colour[a], dash[a], marker[a]) for a in ids}
+    assert len(cues) == n
+    if n <= 28:  # colour and line style alone tell them apart; markers only beyond that
+        assert len({(colour[a], dash[a]) for a in ids}) == n
+        assert {marker[a] for a in ids} == {"None"}
+    assert (colour["actor0"], dash["actor0"]) != (colour["actor1"], dash["actor1"])
+
+
+def test_trajectory_lines_and_legend_give_each_actor_one_distinct_cue(tmp_path: Path) -> None:
+    actors = ACTORS | {f"actor{i}": f"Actor {i}" for i in range(len(ACTORS), 12)}
+    result = load_result(write_result(tmp_path / "result", actors=actors))
+    expected = {
+        a: (to_hex(style.colours(list(actors))[a]), style.linestyles(list(actors))[a], "None") for a in actors
+    }
+    assert len(set(expected.values())) == len(actors)
+    for path_id in ("china_mediates", "no_mediation"):  # the same actor looks the same on every path
+        fig = _drawn(plot_trajectories, result, path_id)
+        for ax in _panels(fig):
+            lines = {line.get_gid(): _cue(line) for line in ax.get_lines() if line.get_gid()}
+            assert lines == expected
+        legend = (
+            fig.legends[0] if fig.legends else next(ax.get_legend() for ax in fig.axes if ax.get_legend())
+        )
+        names = {name: key for key, name in actors.items()}
+        drawn = {
+            names[t.get_text()]: _cue(h) for t, h in zip(legend.texts, legend.legend_handles, strict=True)
+        }
+        assert drawn == expected
+
+
+def test_survival_curves_each_look_different_beyond_the_palette(tmp_path: Path) -> None:
+    result = load_result(write_result(tmp_path / "result"))
+    many = {f"path{i}": path_summary(f"path{i}", {"label": f"Path {i}"}) for i in range(30)}
+    agreeing = result.runs[result.runs["path"] == "china_mediates"]
+    runs = pd.concat([agreeing.assign(path=key) for key in many], ignore_index=True)
+    fig = _drawn(plot_survival, dataclasses.replace(result, paths=many, runs=runs))
+    lines = [line for line in fig.axes[0].get_lines() if line.get_gid()]
+    assert len(lines) == len(many)
+    assert len({_cue(line) for line in lines}) == len(many)

@@ -18,7 +18,14 @@ from sim.plots.result import Issue, Result
 # Okabe & Ito (2008), ordered so the first six differ most (orange and vermillion are kept
 # apart); yellow is last because it is hard to see on white.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#000000", "#D55E00", "#F0E442")
+# Actors and paths cycle through the first seven (yellow is too faint for lines) and, at the
+# same time, through four line styles. Seven and four have no common factor, so the first 28
+# ids each get their own (colour, line style) pair, and the style is a second cue for readers
+# who cannot tell the colours apart; beyond 28, a marker tells the next 28 apart, and so on.
+CYCLE_COLOURS = PALETTE[:7]
 LINESTYLES = ("-", "--", "-.", ":")
+MARKERS = ("None", "o", "s", "^", "D", "v", "P", "X", "*", "h")
+DISTINCT_PAIRS = len(CYCLE_COLOURS) * len(LINESTYLES)  # 28, as the two lengths are coprime
 
 OUTCOME_COLOURS = {
     "agreement": "#009E73",
@@ -73,13 +80,23 @@ def wrap(text: str, width: int) -> str:
 
 
 def colours(ids: Sequence[str]) -> dict[str, str]:
-    """One fixed colour per id, by position, so a path keeps its colour across figures."""
-    return {key: PALETTE[i % len(PALETTE)] for i, key in enumerate(ids)}
+    """One fixed colour per id, by position, so an actor or path keeps its colour across figures.
+
+    Colours repeat after seven ids; `linestyles` and `markers` tell those apart (see
+    CYCLE_COLOURS): pass the same `ids`, in the same order, to all three.
+    """
+    return {key: CYCLE_COLOURS[i % len(CYCLE_COLOURS)] for i, key in enumerate(ids)}
 
 
 def linestyles(ids: Sequence[str]) -> dict[str, str]:
-    """A second cue besides colour, for readers who cannot tell the colours apart."""
+    """A second cue besides colour: with `colours`, a distinct pair for each of the first 28 ids."""
     return {key: LINESTYLES[i % len(LINESTYLES)] for i, key in enumerate(ids)}
+
+
+def markers(ids: Sequence[str]) -> dict[str, str]:
+    """A third cue once (colour, line style) pairs run out: "None" for the first 28 ids, then a
+    marker per block of 28, so the first 280 ids each look different."""
+    return {key: MARKERS[(i // DISTINCT_PAIRS) % len(MARKERS)] for i, key in enumerate(ids)}
 
 
 def text_colour_on(background: str) -> str:
@@ -123,8 +140,15 @@ def _pole_pad() -> float:
     return tick + widest + 0.6 * size
 
 
+LINE_HANDLE_LENGTH = 3.6  # legend samples of lines, in font sizes: long enough to show a dash-dot
+
+
 def place_legend(
-    fig: Figure, spare: Sequence[Axes], entries: tuple[list[Artist], list[str]], heading: str
+    fig: Figure,
+    spare: Sequence[Axes],
+    entries: tuple[list[Artist], list[str]],
+    heading: str,
+    handlelength: float | None = None,
 ) -> None:
     """Use an empty grid slot for the legend when there is one, else put it right of the panels.
 
@@ -135,6 +159,15 @@ def place_legend(
     for ax in spare:
         ax.axis("off")
     if spare:
-        spare[0].legend(handles, labels, loc="center", frameon=False, title=heading)
+        spare[0].legend(
+            handles, labels, loc="center", frameon=False, title=heading, handlelength=handlelength
+        )
     else:
-        fig.legend(handles, labels, loc="outside right upper", frameon=False, title=heading)
+        fig.legend(
+            handles,
+            labels,
+            loc="outside right upper",
+            frameon=False,
+            title=heading,
+            handlelength=handlelength,
+        )

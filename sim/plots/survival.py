@@ -37,7 +37,7 @@ def plot_survival(result: Result) -> Figure:
     fig, axes = canvas.new_figure((1, 1), size=(11, 6))
     ax = axes[0, 0]
     ids = list(result.paths)
-    colour, dash = style.colours(ids), style.linestyles(ids)
+    colour, dash, marker = style.colours(ids), style.linestyles(ids), style.markers(ids)
     x = np.arange(result.rounds + 1)
     finals: list[tuple[float, str]] = []
     lowest = 1.0
@@ -53,8 +53,11 @@ def plot_survival(result: Result) -> Figure:
             where="post",
             color=colour[path_id],
             linestyle=dash[path_id],
+            marker=marker[path_id],  # "None" for the first 28 paths
+            markevery=0.1,
             linewidth=2.2,
             label=label,
+            gid=path_id,
         )
         finals.append((curve[-1], label))
         lowest = min(lowest, float(curve.min()))
@@ -67,6 +70,7 @@ def plot_survival(result: Result) -> Figure:
         frameon=False,
         title="Mediation path",
         labelspacing=1.0,
+        handlelength=style.LINE_HANDLE_LENGTH,
     )
     # Zoom in when few runs agree, or every curve hugs the top; the ticks show where it starts.
     floor = 0.0 if lowest < 0.5 else np.floor((lowest - 0.03) * 20) / 20

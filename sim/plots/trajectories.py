@@ -24,24 +24,33 @@ def plot_trajectories(result: Result, path_id: str) -> Figure:
     fig, axes = canvas.new_figure((nrows, ncols), size=(12, 1.3 + 2.9 * nrows))
     data = result.trajectories[result.trajectories["path"] == path_id]
     present = [a for a in result.actors if a in set(data["actor"])]
-    colour = style.colours(list(result.actors))
+    cue = _cues(list(result.actors))
     for index, (ax, issue) in enumerate(zip(axes.flat, issues, strict=False)):
-        _draw_issue(ax, issue, data[data["issue"] == issue.id], present, colour)
+        _draw_issue(ax, issue, data[data["issue"] == issue.id], present, cue)
         ax.set_xlim(0, result.rounds)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if index + ncols >= len(issues):  # no panel below: label the time axis here
             ax.set_xlabel(result.time_label)
-    handles = [Line2D([], [], color=colour[a], linewidth=2.2) for a in present]
+    handles = [Line2D([], [], linewidth=2.2, **cue[a]) for a in present]
     labels = [result.actors[a] for a in present]
-    style.place_legend(fig, list(axes.flat[len(issues) :]), (handles, labels), "Actor")
+    style.place_legend(
+        fig, list(axes.flat[len(issues) :]), (handles, labels), "Actor", style.LINE_HANDLE_LENGTH
+    )
     fig.supylabel("position (line: median across runs; band: 10–90% of runs)", fontsize=10)
     label = style.wrap(result.paths[path_id].label, 80)
     style.title(fig, f"Position trajectories: {label}", result)
     return fig
 
 
+def _cues(actors: list[str]) -> dict[str, dict[str, str]]:
+    """Colour, line style and marker of each actor, by its place in `actors` (as on every path
+    and in the seminar page's figures, which number actors the same way)."""
+    colour, dash, marker = style.colours(actors), style.linestyles(actors), style.markers(actors)
+    return {a: {"color": colour[a], "linestyle": dash[a], "marker": marker[a]} for a in actors}
+
+
 def _draw_issue(
-    ax: Axes, issue: Issue, data: pd.DataFrame, actors: list[str], colour: dict[str, str]
+    ax: Axes, issue: Issue, data: pd.DataFrame, actors: list[str], cue: dict[str, dict[str, str]]
 ) -> None:
     """Bands first, then median lines, so no band hides another actor's line."""
     series = {a: data[data["actor"] == a].sort_values("round") for a in actors}
@@ -50,7 +59,7 @@ def _draw_issue(
             rows["round"].to_numpy(),
             rows["q10"].to_numpy(dtype=float),
             rows["q90"].to_numpy(dtype=float),
-            color=colour[actor],
+            color=cue[actor]["color"],
             alpha=0.12,
             linewidth=0,
         )
@@ -58,8 +67,10 @@ def _draw_issue(
         ax.plot(
             rows["round"].to_numpy(),
             rows["q50"].to_numpy(dtype=float),
-            color=colour[actor],
             linewidth=2,
+            markevery=0.1,  # markers (beyond 28 actors) spaced evenly on screen, whatever the rounds
+            gid=actor,
+            **cue[actor],
         )
     ax.grid(axis="x")
     style.pole_axis(ax, issue)
