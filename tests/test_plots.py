@@ -312,3 +312,28 @@ def test_survival_curves_each_look_different_beyond_the_palette(tmp_path: Path) 
     lines = [line for line in fig.axes[0].get_lines() if line.get_gid()]
     assert len(lines) == len(many)
     assert len({_cue(line) for line in lines}) == len(many)
+
+
+def test_trajectories_draw_exactly_the_actors_of_the_chosen_path(tmp_path: Path) -> None:
+    # summary.json lists the actors of the first path; a later path may add one (switzerland)
+    # or have fewer. The fan chart follows the path's own rows, and names stay with their cue.
+    path_actors = {
+        "china_mediates": list(ACTORS),
+        "us_ceasefire_first": [*ACTORS, "switzerland"],
+        "no_mediation": ["ukraine", "russia"],
+    }
+    result = load_result(write_result(tmp_path / "result", path_actors=path_actors))
+    cues = {}
+    for path_id, actors in path_actors.items():
+        fig = _drawn(plot_trajectories, result, path_id)
+        for ax in _panels(fig):
+            drawn = [line.get_gid() for line in ax.get_lines() if line.get_gid()]
+            assert sorted(drawn) == sorted(actors), path_id
+            for line in ax.get_lines():
+                if line.get_gid():
+                    assert cues.setdefault(line.get_gid(), _cue(line)) == _cue(line)
+        legend = (
+            fig.legends[0] if fig.legends else next(ax.get_legend() for ax in fig.axes if ax.get_legend())
+        )
+        assert [t.get_text() for t in legend.texts] == [ACTORS.get(a, a) for a in actors]
+    assert len(set(cues.values())) == len(cues) == len(ACTORS) + 1

@@ -23,8 +23,9 @@ def plot_trajectories(result: Result, path_id: str) -> Figure:
     nrows = math.ceil(len(issues) / ncols)
     fig, axes = canvas.new_figure((nrows, ncols), size=(12, 1.3 + 2.9 * nrows))
     data = result.trajectories[result.trajectories["path"] == path_id]
-    present = [a for a in result.actors if a in set(data["actor"])]
-    cue = _cues(list(result.actors))
+    everyone = _all_actors(result)
+    present = [a for a in everyone if a in set(data["actor"])]  # the actors of this path only
+    cue = _cues(everyone)
     for index, (ax, issue) in enumerate(zip(axes.flat, issues, strict=False)):
         _draw_issue(ax, issue, data[data["issue"] == issue.id], present, cue)
         ax.set_xlim(0, result.rounds)
@@ -32,7 +33,7 @@ def plot_trajectories(result: Result, path_id: str) -> Figure:
         if index + ncols >= len(issues):  # no panel below: label the time axis here
             ax.set_xlabel(result.time_label)
     handles = [Line2D([], [], linewidth=2.2, **cue[a]) for a in present]
-    labels = [result.actors[a] for a in present]
+    labels = [result.actors.get(a, a) for a in present]
     style.place_legend(
         fig, list(axes.flat[len(issues) :]), (handles, labels), "Actor", style.LINE_HANDLE_LENGTH
     )
@@ -40,6 +41,16 @@ def plot_trajectories(result: Result, path_id: str) -> Figure:
     label = style.wrap(result.paths[path_id].label, 80)
     style.title(fig, f"Position trajectories: {label}", result)
     return fig
+
+
+def _all_actors(result: Result) -> list[str]:
+    """Every actor of the result, each numbered once, so it has the same cue on every path.
+
+    summary.json names the actors of the scenario's first path; the trajectories table holds
+    each path's own actors, so an actor only a later path adds comes after them, under its id.
+    """
+    extra = [str(a) for a in pd.unique(result.trajectories["actor"]) if a not in result.actors]
+    return [*result.actors, *extra]
 
 
 def _cues(actors: list[str]) -> dict[str, dict[str, str]]:
