@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from sim.plots import style
+from sim.plots.agreement import plot_agreement
 from sim.plots.draw import draw_all
 from sim.plots.result import load_result, path_summary
 from sim.plots.survival import plot_survival, survival_curve
@@ -337,3 +338,24 @@ def test_trajectories_draw_exactly_the_actors_of_the_chosen_path(tmp_path: Path)
         )
         assert [t.get_text() for t in legend.texts] == [ACTORS.get(a, a) for a in actors]
     assert len(set(cues.values())) == len(cues) == len(ACTORS) + 1
+
+
+def test_time_axes_and_titles_use_the_results_round_unit(tmp_path: Path) -> None:
+    # A scenario file cannot name its round unit yet (negsim writes "month"); summary.json can.
+    result = load_result(write_result(tmp_path / "result", round_unit="week"))
+    assert result.round_unit == "week"
+    figures = {
+        "agreement": _drawn(plot_agreement, result),
+        "survival": _drawn(plot_survival, result),
+        "terms": _drawn(plot_terms, result),
+        "trajectories": _drawn(plot_trajectories, result, "china_mediates"),
+    }
+    for name, fig in figures.items():
+        words = " ".join(t.get_text() for t in _texts(fig)).lower()
+        assert "month" not in words, name
+    for name in ("survival", "trajectories"):
+        fig = figures[name]
+        assert "week" in fig.get_suptitle(), name
+        xlabels = [ax.get_xlabel() for ax in _panels(fig) if ax.get_xlabel()]
+        assert xlabels, name
+        assert all(label == "weeks since talks began" for label in xlabels), name

@@ -115,6 +115,11 @@ def title(fig: Figure, headline: str, result: Result) -> None:
     fig.suptitle(f"{headline}\n{wrap(result.title, 100)}")
 
 
+def round_by_round(result: Result) -> str:
+    """How often a time plot steps, in the result's own round unit: "month by month"."""
+    return f"{result.round_unit} by {result.round_unit}"
+
+
 def pole_axis(ax: Axes, issue: Issue) -> None:
     """A 0..1 y axis with numeric ticks, and what its ends mean written beside 0 and 1.
 

@@ -86,5 +86,6 @@ def plot_survival(result: Result) -> Figure:
         fontsize=9,
         color="#444444",
     )
-    style.title(fig, "Time to agreement: runs still without a deal", result)
+    headline = f"Time to agreement: runs still without a deal, {style.round_by_round(result)}"
+    style.title(fig, headline, result)
     return fig

@@ -39,7 +39,7 @@ def plot_trajectories(result: Result, path_id: str) -> Figure:
     )
     fig.supylabel("position (line: median across runs; band: 10–90% of runs)", fontsize=10)
     label = style.wrap(result.paths[path_id].label, 80)
-    style.title(fig, f"Position trajectories: {label}", result)
+    style.title(fig, f"Positions {style.round_by_round(result)}: {label}", result)
     return fig
 
 
