@@ -6,12 +6,14 @@ import contextlib
 import io
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from sim import cli
+from sim.errors import NegsimError
 from sim.scenario.loader import LoadedScenario, load_scenario
 from tests import processes
 
@@ -103,3 +105,17 @@ def write_result(folder: Path, *args: str) -> Path:
     finally:
         sys.argv = argv
     return folder
+
+
+SAFETY_NET_SECONDS = 10  # a refusal that took this long would be a bug; the reason is what matters
+
+
+def refusal(path: Path) -> str:
+    """The one message a refused scenario file gets: quickly, naming the file, never a traceback."""
+    start = time.perf_counter()
+    with pytest.raises(NegsimError) as caught:
+        load_scenario(path)
+    assert time.perf_counter() - start < SAFETY_NET_SECONDS
+    message = str(caught.value)
+    assert path.name in message and "Traceback" not in message
+    return message

@@ -21,21 +21,9 @@ from sim.errors import NegsimError
 from sim.scenario.loader import MAX_EXTENDS, MAX_RESOLVED_VALUES, load_scenario
 from sim.scenario.yaml_source import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, read_yaml
 from tests import processes
-from tests.conftest import FLAGSHIP, SNAPSHOT_2024, negsim_main
+from tests.conftest import FLAGSHIP, SAFETY_NET_SECONDS, SNAPSHOT_2024, negsim_main, refusal
 
-SAFETY_NET_SECONDS = 10
 Write = Callable[..., Path]
-
-
-def refusal(path: Path) -> str:
-    """The one message a refused file gets, checked to come quickly and to name the file."""
-    start = time.perf_counter()
-    with pytest.raises(NegsimError) as caught:
-        load_scenario(path)
-    assert time.perf_counter() - start < SAFETY_NET_SECONDS
-    message = str(caught.value)
-    assert path.name in message and "Traceback" not in message
-    return message
 
 
 def located(message: str, path: Path) -> str:

@@ -34,22 +34,10 @@ from sim.scenario import yaml_source
 from sim.scenario.loader import load_scenario
 from sim.scenario.yaml_source import MAX_DEPTH, read_yaml
 from tests import processes
-from tests.conftest import FLAGSHIP, SNAPSHOT_2024, negsim_main
+from tests.conftest import FLAGSHIP, SNAPSHOT_2024, negsim_main, refusal
 
 Write = Callable[..., Path]
-SAFETY_NET_SECONDS = 10
 CHEAP = ["--runs", "2", "--rounds", "2", "--no-plots", "--workers", "1"]
-
-
-def refusal(path: Path) -> str:
-    """The one message a refused file gets: quickly, naming the file, never a traceback."""
-    start = time.perf_counter()
-    with pytest.raises(NegsimError) as caught:
-        load_scenario(path)
-    assert time.perf_counter() - start < SAFETY_NET_SECONDS
-    message = str(caught.value)
-    assert path.name in message and "Traceback" not in message
-    return message
 
 
 def house_style(code: int, stderr: str) -> None:

@@ -102,6 +102,13 @@ def checked_out_folder(ctx: click.Context, param: click.Parameter, value: Path |
     return value
 
 
+def out_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--out FOLDER` as every command that writes a result folder takes it (into `out_dir`)."""
+    return click.option(
+        "--out", "out_dir", type=click.Path(path_type=Path), callback=checked_out_folder, help=text
+    )
+
+
 def default_folder(name: str, kind: str = "") -> Path:
     """results/<scenario>/<timestamp>[-<kind>], never an existing folder, never outside results/."""
     results = Path("results")

@@ -16,9 +16,9 @@ from sim.analysis.experiment import Experiment, check_design_size, write_design
 from sim.commands.common import (
     backend_options,
     check_path_name,
-    checked_out_folder,
     default_folder,
     out,
+    out_option,
 )
 from sim.commands.sensitivity import explored_space, run_experiment
 from sim.discovery.prim import trajectory_frame
@@ -75,13 +75,7 @@ VERBS = {
 )
 @click.option("--rounds", type=click.IntRange(min=1), help="Rounds (months) per replication.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the design and of the replications.")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    callback=checked_out_folder,
-    help="Result folder to create.",
-)
+@out_option("Result folder to create.")
 @click.option("--plots/--no-plots", default=True, help="Draw the trade-off, box and tree plots.")
 @backend_options
 def discover_command(

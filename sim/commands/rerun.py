@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import click
 from pydantic import ValidationError
 
-from sim.commands.common import checked_out_folder, out
+from sim.commands.common import out, out_option
 from sim.errors import NegsimError, printable
 from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
 from sim.results import writer
@@ -53,13 +53,7 @@ class ResultsDiffer(NegsimError):
 
 @click.command(name="rerun")
 @click.argument("result_dir", type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    callback=checked_out_folder,
-    help="Keep the rerun as a result folder here (default: a temporary folder, removed afterwards).",
-)
+@out_option("Keep the rerun as a result folder here (default: a temporary folder, removed afterwards).")
 @click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
 @click.option("--dask", metavar="ADDRESS|local", help="Run on a Dask scheduler, or a LocalCluster.")
 @click.option(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sim.commands.common import backend_options, checked_out_folder, default_folder, out, run_with_progress
+from sim.commands.common import backend_options, default_folder, out, out_option, run_with_progress
 from sim.results import writer
 from sim.results.folder import atomic_folder
 from sim.results.report import outcome_table, terms_table
@@ -30,13 +30,7 @@ from sim.scenario.loader import LoadedScenario, load_scenario
 )
 @click.option("--rounds", type=click.IntRange(min=1), help="Rounds (months) per replication.")
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed.")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    callback=checked_out_folder,
-    help="Result folder to create (default: results/<scenario>/<timestamp>).",
-)
+@out_option("Result folder to create (default: results/<scenario>/<timestamp>).")
 @click.option("--plots/--no-plots", default=True, help="Draw PNG plots into the result folder.")
 @backend_options
 def run(

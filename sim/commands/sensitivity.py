@@ -14,9 +14,9 @@ from sim.analysis.experiment import Experiment, check_design_size, point_outcome
 from sim.commands.common import (
     backend_options,
     check_path_name,
-    checked_out_folder,
     default_folder,
     out,
+    out_option,
     run_with_progress,
 )
 from sim.errors import NegsimError
@@ -53,13 +53,7 @@ POINTS = "points.parquet"
 @click.option("--path", "paths", multiple=True, help="Only this mediation path (repeatable).")
 @click.option("--rounds", type=click.IntRange(min=1), help="Rounds (months) per replication.")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the design and of the replications.")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    callback=checked_out_folder,
-    help="Result folder to create.",
-)
+@out_option("Result folder to create.")
 @click.option("--plots/--no-plots", default=True, help="Draw the tornado plots.")
 @backend_options
 def sensitivity_command(
