@@ -7,13 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim import cli
 from sim.results.stream import read_table
 from sim.runner import batch, chunks
 from tests import processes
-from tests.conftest import FLAGSHIP
+from tests.conftest import FLAGSHIP, SNAPSHOT_2024, write_result
 
 
 def negsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -208,3 +209,27 @@ def test_ctrl_c_on_a_real_process_leaves_nothing(tmp_path: Path, backend: list[s
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["earlier"]
     assert (earlier / "keep.txt").read_text() == "untouched"
+
+
+def test_a_path_that_adds_an_actor_runs_and_draws_it_on_that_path_only(tmp_path: Path) -> None:
+    """A mediator that only one path brings in: the run once crashed writing the trajectories
+    (every path's fan was labelled with the first path's actors)."""
+    scenario = tmp_path / "norway.yaml"
+    scenario.write_text(
+        f"extends: {SNAPSHOT_2024}\nname: norway\nvariants:\n"
+        "  direct: {label: Direct talks}\n"
+        "  norway_hosts:\n    label: Norway hosts\n"
+        "    mediation: {mediators: [norway], style: facilitative}\n"
+        "    actors:\n      norway:\n        name: Norway\n        role: mediator\n"
+        "        position: {territory: 0.5, ceasefire: 0.5, security: 0.5, sanctions: 0.5, consent: 0.5}\n"
+        "        salience: {territory: 0.5, ceasefire: 0.5, security: 0.5, sanctions: 0.5, consent: 0.5}\n"
+        "        clout: 0.2\n        stubbornness: 0.5\n"
+    )
+    folder = write_result(
+        tmp_path / "out", "run", str(scenario), "--runs", "20", "--rounds", "6", "--workers", "1"
+    )
+    fans = pd.read_parquet(folder / "trajectories.parquet")
+    actors = fans.groupby("path")["actor"].unique().map(set).to_dict()
+    assert actors["norway_hosts"] - actors["direct"] == {"norway"}
+    assert "norway" not in actors["direct"]
+    assert json.loads((folder / "summary.json").read_text())["actors"]["norway"] == "Norway"

@@ -86,7 +86,7 @@ def run_all(
     sink = PartSink(staging)
     total = settings.replications * len(loaded.variants)
     run_with_progress(chunks, total, backend, sink.write)
-    sink.write_trajectories(list(summary["actors"]), issues)
+    sink.write_trajectories({name: list(s.actors) for name, s in loaded.variants.items()}, issues)
     columns = ["outcome", "end_round", *(f"terms.{issue}" for issue in issues)]
     summary["paths"] = {
         name: summarise_path(scenario.label, read_table(staging, columns=columns, path=name), issues)

@@ -43,14 +43,15 @@ class PartSink:
         if result.trajectory is not None and result.trajectory.shape[1]:
             self._trajectories[result.path].append((result.start, result.trajectory))
 
-    def write_trajectories(self, actors: list[str], issues: list[str]) -> None:
-        """Quantile fan of each path's recorded trajectories, in replication order; paths sorted
-        by id, since the order in which chunks finish must not show in the file."""
+    def write_trajectories(self, actors: dict[str, list[str]], issues: list[str]) -> None:
+        """Quantile fan of each path's recorded trajectories (`actors`: each path's actors, as its
+        rows hold them), in replication order; paths sorted by id, since the order in which
+        chunks finish must not show in the file."""
         frames = [
             trajectory_table(
                 path,
                 np.concatenate([a for _, a in sorted(parts, key=lambda p: p[0])], axis=1),
-                actors,
+                actors[path],
                 issues,
             )
             for path, parts in sorted(self._trajectories.items())

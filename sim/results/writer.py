@@ -46,7 +46,8 @@ def describe_scenario(loaded: LoadedScenario, settings: RunSettings, kind: str) 
         "seed": settings.seed,
         "round_unit": "month",
         "issues": {k: {"label": v.label, "low": v.low, "high": v.high} for k, v in first.issues.items()},
-        "actors": {k: v.name for k, v in first.actors.items()},
+        # every path's actors (a path may add one), in the order they first appear
+        "actors": {k: v.name for s in loaded.variants.values() for k, v in s.actors.items()},
     }
 
 
