@@ -13,10 +13,10 @@ import pytest
 
 from sim.model import rules
 from sim.model.engine import run_batch
-from sim.model.mesa_model import NegotiationModel
 from sim.results.stream import read_table
 from sim.scenario.loader import LoadedScenario, load_scenario
 from tests.conftest import negsim_main
+from tests.test_mesa_equivalence import assert_mesa_replays_batch
 
 MANY = Path(__file__).resolve().parent / "scenarios" / "many_actors.yaml"
 SEED = 11  # the file's own run.seed, so the command and run_batch draw the same numbers
@@ -113,17 +113,4 @@ def test_higher_costs_of_war_do_not_lower_agreement(
 def test_mesa_run_matches_batch_row_round_by_round(many: LoadedScenario, path: str) -> None:
     """One implementation of the rules: the Mesa model replays batch row r exactly, here with two
     mediators proposing a Nash point, an absent guarantor, and a freeze sought first."""
-    scenario = many.variants[path]
-    batch = run_batch(scenario, SEED, 0, 10, ROUNDS, record_trajectory=True)
-    for r in (0, 3, 8):
-        model = NegotiationModel(scenario, seed=SEED, replication=r, rounds=ROUNDS)
-        positions = [model.state.position[0].copy()]
-        while model.running:
-            model.step()
-            positions.append(model.state.position[0].copy())
-        steps = len(positions)
-        np.testing.assert_allclose(np.array(positions), batch.trajectory[:steps, r], rtol=0, atol=1e-12)
-        assert model.outcome == rules.OUTCOME_NAMES[batch.state.outcome[r]]
-        assert model.end_round == batch.state.end_round[r] == steps - 1
-        np.testing.assert_array_equal(model.state.terms[0], batch.state.terms[r])
-        np.testing.assert_array_equal(model.state.batna[0], batch.state.batna[r])
+    assert_mesa_replays_batch(many.variants[path], seed=SEED, rounds=ROUNDS, rows=(0, 3, 8))

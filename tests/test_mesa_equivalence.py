@@ -8,15 +8,15 @@ import pytest
 from sim.model.engine import run_batch
 from sim.model.mesa_model import NegotiationModel
 from sim.model.rules import OUTCOME_NAMES
+from sim.scenario.schema import Scenario
 
 
-@pytest.mark.parametrize("path", ["us_china_joint", "china_presses_russia", "swiss_conference"])
-def test_mesa_run_matches_batch_row_round_by_round(flagship, path: str) -> None:
-    scenario = flagship.variants[path]
-    rounds = 60
-    batch = run_batch(scenario, 21, 0, 12, rounds, record_trajectory=True)
-    for r in (0, 5, 11):
-        model = NegotiationModel(scenario, seed=21, replication=r, rounds=rounds)
+def assert_mesa_replays_batch(scenario: Scenario, seed: int, rounds: int, rows: tuple[int, ...]) -> None:
+    """The Mesa model with (seed, r) replays batch row r exactly: positions round by round, the
+    outcome, its round, the terms and the BATNAs."""
+    batch = run_batch(scenario, seed, 0, max(rows) + 1, rounds, record_trajectory=True)
+    for r in rows:
+        model = NegotiationModel(scenario, seed=seed, replication=r, rounds=rounds)
         positions = [model.state.position[0].copy()]
         while model.running:
             model.step()
@@ -26,6 +26,12 @@ def test_mesa_run_matches_batch_row_round_by_round(flagship, path: str) -> None:
         assert model.outcome == OUTCOME_NAMES[batch.state.outcome[r]]
         assert model.end_round == batch.state.end_round[r] == steps - 1
         np.testing.assert_array_equal(model.state.terms[0], batch.state.terms[r])
+        np.testing.assert_array_equal(model.state.batna[0], batch.state.batna[r])
+
+
+@pytest.mark.parametrize("path", ["us_china_joint", "china_presses_russia", "swiss_conference"])
+def test_mesa_run_matches_batch_row_round_by_round(flagship, path: str) -> None:
+    assert_mesa_replays_batch(flagship.variants[path], seed=21, rounds=60, rows=(0, 5, 11))
 
 
 def test_mesa_agents_are_views_and_data_is_collected(flagship) -> None:
