@@ -44,6 +44,7 @@ class LazyGroup(click.Group):
         "app": "sim.commands.app:app_command",
         "verify": "sim.commands.verify:verify_command",
         "rerun": "sim.commands.rerun:rerun_command",
+        "compare": "sim.commands.compare:compare_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -33,7 +33,7 @@ def draw_noise(scenario: Scenario, seed: int, start: int, stop: int, rounds: int
         for n, actor in enumerate(scenario.actors):
             for t in range(rounds):
                 stream = f"noise:{kind}:{actor}:{t}"
-                out[:, t, n] = streams.normals(seed, scenario.name, stream, start, stop, 1)[:, 0]
+                out[:, t, n] = streams.normals(seed, scenario.streams_key, stream, start, stop, 1)[:, 0]
         return out
 
     return Noise(shocks=block("shock"), perception=block("perception"))

@@ -89,7 +89,7 @@ def sample_estimates(scenario: Scenario, seed: int, start: int, stop: int) -> di
         if not scenario.mechanisms.parameter_uncertainty:
             draws[name] = np.full(stop - start, estimate.center())
             continue
-        u = streams.uniforms(seed, scenario.name, f"param:{name}", start, stop)[:, 0]
+        u = streams.uniforms(seed, scenario.streams_key, f"param:{name}", start, stop)[:, 0]
         draws[name] = sample(estimate, bounds_of(path), u)
     return draws
 

@@ -36,7 +36,7 @@ def describe_scenario(loaded: LoadedScenario, settings: RunSettings, kind: str) 
     `kind` (run, sensitivity, discovery) tells `negsim plot` which plots the folder has.
     """
     first = next(iter(loaded.variants.values()))
-    return {
+    summary: dict[str, Any] = {
         "kind": kind,
         "scenario": loaded.name,
         "title": first.title or loaded.name,
@@ -49,6 +49,9 @@ def describe_scenario(loaded: LoadedScenario, settings: RunSettings, kind: str) 
         # every path's actors (a path may add one), in the order they first appear
         "actors": {k: v.name for s in loaded.variants.values() for k, v in s.actors.items()},
     }
+    if first.run.streams is not None:  # what keys the random draws; runs with equal keys pair up
+        summary["streams"] = first.run.streams
+    return summary
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

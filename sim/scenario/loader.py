@@ -57,13 +57,22 @@ class LoadedScenario:
 
     def digest(self) -> str:
         """A hash of the fully resolved scenario: equal digests mean equal inputs."""
-        resolved: dict[str, Any] = {k: v.model_dump(mode="json") for k, v in self.variants.items()}
+        resolved: dict[str, Any] = {k: _digested(v) for k, v in self.variants.items()}
         if self.explore is not None:
             resolved["explore"] = {
                 u.name: u.range.model_dump(mode="json") for u in self.explore.uncertainties
             }
         text = json.dumps(resolved, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _digested(scenario: Scenario) -> dict[str, Any]:
+    """What the digest covers: everything, `run.streams` only when set (so scenarios written
+    before it existed keep their digests)."""
+    dumped = scenario.model_dump(mode="json")
+    if dumped["run"].get("streams") is None:
+        del dumped["run"]["streams"]
+    return dumped
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
@@ -164,6 +173,7 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> YamlDocument:
     resolved = path.resolve()  # it could be read, so it is no loop of links
     parent = document.data.pop("extends", None)
     if parent is None:
+        _key_streams_where_paths_begin(document.data, document.data, {})
         return document
 
     def fail(message: str, suggestion: str | None = None) -> NegsimError:
@@ -202,7 +212,21 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> YamlDocument:
         raise fail(f"with the files it extends, this file holds more than {MAX_NODES:,} values")
     positions = _without(base.positions, _replaced(base.data, document.data))
     positions.update(document.positions)
-    return YamlDocument(deep_merge(base.data, document.data), positions, values)
+    merged = deep_merge(base.data, document.data)
+    _key_streams_where_paths_begin(merged, document.data, base.data)
+    return YamlDocument(merged, positions, values)
+
+
+def _key_streams_where_paths_begin(merged: dict[str, Any], own: dict[str, Any], base: dict[str, Any]) -> None:
+    """The file that first defines mediation paths (`variants:`) along an `extends:` chain keys
+    the random streams by its name, unless `run.streams` says otherwise. Files that extend it
+    inherit that key, so a what-if that changes one number runs on the same draws as its base
+    and differences between the two are the change's, not sampling noise."""
+    if "variants" not in own or "variants" in base or not isinstance(merged.get("name"), str):
+        return
+    run = merged.get("run", {})
+    if isinstance(run, dict) and "streams" not in run:
+        merged["run"] = {**run, "streams": merged["name"]}
 
 
 def _is_leaf(value: Any) -> bool:

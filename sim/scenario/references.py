@@ -107,6 +107,8 @@ def check_references(scenario: Scenario) -> list[Finding]:
     ]
     if wrong := check_name(scenario.name):
         findings.append((("name",), wrong, NAME_HINT))
+    if scenario.run.streams is not None and (wrong := check_name(scenario.run.streams)):
+        findings.append((("run", "streams"), wrong, NAME_HINT))
     for actor_id, actor in scenario.actors.items():
         base: KeyPath = ("actors", actor_id)
         for section in ("position", "salience"):

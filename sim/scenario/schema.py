@@ -120,10 +120,18 @@ class RunSettings(Strict):
     replications: Whole = Field(default=1000, ge=1, le=MAX_REPLICATIONS)
     rounds: Whole = Field(default=60, ge=1, le=MAX_ROUNDS)
     seed: Whole = Field(default=0, ge=0)
+    # What keys the random streams (with the seed): by default the name of the file that first
+    # defined the mediation paths, so a what-if that extends it shares its draws (docs/model.md).
+    streams: str | None = None
 
 
 class Scenario(Strict):
     """One fully merged scenario, ready to run as one mediation path."""
+
+    @property
+    def streams_key(self) -> str:
+        """The name that keys this scenario's random streams (`run.streams`, else `name`)."""
+        return self.run.streams or self.name
 
     name: str
     title: str = ""
