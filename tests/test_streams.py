@@ -16,7 +16,7 @@ import pytest
 from sim.errors import NegsimError
 from sim.results.stream import PARAMETERS, REPLICATIONS, read_table
 from sim.scenario.loader import load_scenario
-from tests.conftest import FLAGSHIP, write_result
+from tests.conftest import FLAGSHIP, negsim_main, write_result
 
 SMALL = ["--runs", "60", "--rounds", "24", "--workers", "1", "--no-plots"]
 CHANGED = "us_china_joint"
@@ -97,3 +97,17 @@ def test_a_streams_key_must_be_a_plain_name(tmp_path: Path) -> None:
     with pytest.raises(NegsimError) as caught:
         load_scenario(bad)
     assert "run.streams" in str(caught.value)
+
+
+def test_a_what_if_says_what_it_changed_in_its_title(base_and_what_if: tuple[Path, Path]) -> None:
+    base, what_if = (json.loads((f / "summary.json").read_text()) for f in base_and_what_if)
+    said = "what-if of 2024-12-mediation-paths: what-if.yaml changes "
+    said += f"variants.{CHANGED}.actors.russia.cost_of_war"
+    assert what_if["what_if"] == said and what_if["title"] == f"{base['title']} — {said}"
+    assert "what_if" not in base
+
+
+def test_a_what_if_folder_reruns_identically(base_and_what_if: tuple[Path, Path]) -> None:
+    """Its inherited streams key and the changes its title names are recorded with the scenario."""
+    code, _, err = negsim_main("rerun", str(base_and_what_if[1]), "--workers", "1")
+    assert code == 0, err

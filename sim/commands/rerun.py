@@ -247,6 +247,7 @@ def _from_resolved(folder: Path, original: Path, hint: str) -> LoadedScenario:
         explore = data.get("explore")
         space = None if explore is None else parse_explore(explore, {}, writer.RESOLVED, variants)
         name = next(iter(variants.values())).name
+        changes = tuple(str(change) for change in data.get("changes", ()))
     except (
         ValueError,
         KeyError,
@@ -260,7 +261,7 @@ def _from_resolved(folder: Path, original: Path, hint: str) -> LoadedScenario:
         raise NegsimError.single(
             str(folder / writer.RESOLVED), "does not hold the scenario as negsim writes it", suggestion=hint
         ) from None
-    return LoadedScenario(path=original, name=name, variants=variants, explore=space)
+    return LoadedScenario(path=original, name=name, variants=variants, explore=space, changes=changes)
 
 
 def _repeat_run(

@@ -51,6 +51,9 @@ def describe_scenario(loaded: LoadedScenario, settings: RunSettings, kind: str) 
     }
     if first.run.streams is not None:  # what keys the random draws; runs with equal keys pair up
         summary["streams"] = first.run.streams
+    if what_if := loaded.what_if():  # a what-if says so, and what it changed, in every title
+        summary["title"] = f"{summary['title']} — {what_if}"
+        summary["what_if"] = what_if
     return summary
 
 
@@ -65,6 +68,8 @@ def write_resolved(folder: Path, loaded: LoadedScenario) -> None:
         "digest": loaded.digest(),
         "paths": {name: v.model_dump(mode="json", exclude_none=True) for name, v in loaded.variants.items()},
     }
+    if loaded.changes:  # what the file set over those it extends: a what-if's titles name them
+        resolved["changes"] = list(loaded.changes)
     if loaded.explore is not None:
         resolved["explore"] = {
             u.name: u.range.model_dump(mode="json", exclude_none=True) for u in loaded.explore.uncertainties

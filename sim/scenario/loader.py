@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import MAX_PROBLEMS, NegsimError, Problem
-from sim.scenario.estimates import short_repr
+from sim.scenario.estimates import Estimate, short_repr
 from sim.scenario.explore import ParameterSpace, parse_explore
 from sim.scenario.references import check_id, check_references
 from sim.scenario.schema import TOP_LEVEL_KEYS, VARIANT_KEYS, Scenario
@@ -54,6 +54,17 @@ class LoadedScenario:
     name: str
     variants: dict[str, Scenario]
     explore: ParameterSpace | None = None
+    changes: tuple[str, ...] = ()  # key paths this file sets itself, over the files it extends
+
+    def what_if(self) -> str | None:
+        """For a what-if (a file that extends a comparison and shares its draws): which file
+        it is and what it changed, e.g. `what-if.yaml changes variants.x.actors.russia.cost_of_war`."""
+        streams = next(iter(self.variants.values())).streams_key
+        if streams == self.name:
+            return None
+        more = len(self.changes) - 3
+        shown = ", ".join(self.changes[:3]) + (f" and {more} more" if more > 0 else "")
+        return f"what-if of {streams}: {self.path.name} changes {shown or 'nothing'}"
 
     def digest(self) -> str:
         """A hash of the fully resolved scenario: equal digests mean equal inputs."""
@@ -142,7 +153,28 @@ def load_scenario(path: str | Path) -> LoadedScenario:
         raise NegsimError(problems)
     name = next(iter(variants.values())).name
     explore = None if raw_explore is None else parse_explore(raw_explore, positions, str(path), variants)
-    return LoadedScenario(path=path, name=name, variants=variants, explore=explore)
+    return LoadedScenario(path, name, variants, explore, _own_settings(positions, str(path)))
+
+
+_NOT_CHANGES = {"name", "title", "description", "extends"}  # labels and links, not settings
+
+
+def _own_settings(positions: dict[KeyPath, Position], file: str) -> tuple[str, ...]:
+    """The settings `file` itself makes over the files it extends: the innermost key paths of
+    its own values, a number with its basis counted once (`…cost_of_war`, not its `value`)."""
+    own = set()
+    for key, where in positions.items():
+        if where.file != file or not key or key[0] in _NOT_CHANGES:
+            continue
+        cut = next((i for i, part in enumerate(key) if part in Estimate.model_fields), len(key))
+        own.add(key[:cut])
+    ordered = sorted(own, key=lambda key: tuple(map(str, key)))
+    inner = [key for key, after in zip(ordered, [*ordered[1:], None], strict=True) if not _within(after, key)]
+    return tuple(format_key_path(key) for key in inner)
+
+
+def _within(key: KeyPath | None, prefix: KeyPath) -> bool:
+    return key is not None and key[: len(prefix)] == prefix
 
 
 def _count_values(data: Any) -> int:
