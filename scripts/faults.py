@@ -100,9 +100,10 @@ def trial(parent: Path, number: int, signum: signal.Signals, delay: float) -> li
         problems.append(f"{len(left)} process(es) alive 5 s later: {[p.pid for p in left]}")
     if target.exists() and not complete(target):
         problems.append("half-written result folder")
+    expected = 143 if signum == signal.SIGTERM else -signal.SIGKILL
+    if process.returncode not in (expected, 0) or (process.returncode == 143 and stderr.strip() != MESSAGE):
+        problems.append(f"status {process.returncode}, said {stderr.strip()[-300:]!r}")
     if signum == signal.SIGTERM:
-        if process.returncode not in (143, 0) or (process.returncode == 143 and stderr.strip() != MESSAGE):
-            problems.append(f"status {process.returncode}, said {stderr.strip()[-300:]!r}")
         own = [p.name for p in staging(parent) if p.name.startswith(f".{target.name}.")]
         if own:  # (one a SIGKILLed trial left stays until a later run gets as far as writing)
             problems.append(f"staging folder left: {own}")
