@@ -1,0 +1,356 @@
+"""`negsim compare`: two `negsim run` result folders, path by path.
+
+For every mediation path both runs hold, the difference B − A in the share of each outcome,
+with a 95% interval: paired when both runs used the same random draws, Newcombe's interval
+for independent proportions otherwise (sim/analysis/paired.py). Both folders are read as
+untrusted input: summary.json through `writer.read_summary`, the replications table through
+`stream.read_table`, each refusing a damaged or hostile file with one message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+from rich.table import Table
+
+from sim import __version__
+from sim.analysis.paired import MIN_PAIRED, PathComparison, outcome_differences, same_replications
+from sim.commands.common import out, out_option
+from sim.errors import NegsimError
+from sim.results import writer
+from sim.results.checksums import checksum_folder, sha256_file
+from sim.results.folder import atomic_folder
+from sim.results.stream import REPLICATIONS, read_table
+from sim.scenario.estimates import short_repr
+from sim.scenario.show import shown
+
+CSV = "comparison.csv"
+PLOT = "plots/comparison.png"
+CSV_COLUMNS = [
+    "path",
+    "outcome",
+    "share_a",
+    "share_b",
+    "difference",
+    "ci_low",
+    "ci_high",
+    "paired",
+    "n_a",
+    "n_b",
+]
+KIND_NAMES = {"sensitivity": "a sensitivity analysis", "discovery": "a scenario discovery"}
+GIVE_RUNS = "give two folders that `negsim run` wrote"
+
+
+@click.command(name="compare")
+@click.argument("result_a", type=click.Path(path_type=Path))
+@click.argument("result_b", type=click.Path(path_type=Path))
+@out_option("Also write the comparison into this new folder (comparison.csv, plots/, manifest.json).")
+def compare_command(result_a: Path, result_b: Path, out_dir: Path | None) -> None:
+    """Compare two `negsim run` result folders, RESULT_A and RESULT_B: for every mediation path
+    in both, the difference B − A in the share of each outcome, with a 95% interval (paired when
+    both runs used the same random draws)."""
+    started = dt.datetime.now(dt.UTC)
+    a, b = read_run(result_a), read_run(result_b)
+    compared = [compare_path(a, b, path) for path in a.paths if path in b.paths]
+    if not compared:
+        raise NegsimError.single(
+            f"{result_a} and {result_b}",
+            "have no mediation path in common (paths are matched by their id)",
+            suggestion=f"A has: {_ids(a.paths)}; B has: {_ids(b.paths)}",
+        )
+    if out_dir is not None:
+        with atomic_folder(out_dir) as staging:
+            write_comparison(staging, a, b, compared, started)
+    for line in header(a, b):
+        out.print(line, soft_wrap=True)
+    out.print(comparison_table(compared))
+    for line in unpaired_lines(compared):
+        out.print(line, soft_wrap=True)
+    if out_dir is not None:
+        out.print(f"Results: {shown(str(out_dir))}", soft_wrap=True)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a comparison needs of one `negsim run` folder."""
+
+    folder: Path
+    title: str
+    seed: Any
+    streams: Any
+    replications: Any
+    paths: dict[str, str]  # path id -> label, in the run's order
+
+
+def read_run(folder: Path) -> Run:
+    """The summary of a `negsim run` folder; anything else is refused with one message."""
+    if not folder.is_dir():
+        what = "does not exist" if not os.path.lexists(folder) else "is not a folder"
+        raise NegsimError.single(str(folder), what, suggestion=GIVE_RUNS)
+    if not os.path.lexists(folder / writer.SUMMARY):
+        raise NegsimError.single(
+            str(folder), f"is not a negsim result folder (no {writer.SUMMARY})", suggestion=GIVE_RUNS
+        )
+    summary = writer.read_summary(folder)
+    kind = summary.get("kind", "run")  # folders written before `kind` existed are runs
+    if kind != "run":
+        what = KIND_NAMES.get(kind, "not a run") if isinstance(kind, str) else "not a run"
+        raise NegsimError.single(
+            str(folder),
+            f"holds {what}, not a run: `negsim compare` compares the outcomes of two `negsim run` folders",
+            suggestion=GIVE_RUNS,
+        )
+    try:
+        # The streams key (with the seed) decides which random draws a run used; folders written
+        # before summary.json recorded it were keyed by the scenario's name.
+        streams = summary.get("streams", summary["scenario"])
+        seed = summary["seed"]
+    except KeyError as exc:
+        raise NegsimError.single(
+            str(folder / writer.SUMMARY),
+            f"does not describe a run as negsim writes it (no `{exc.args[0]}`)",
+            suggestion=f"`negsim verify {folder}` tells what changed",
+        ) from None
+    paths = {str(path_id): _label(path_id, raw) for path_id, raw in summary["paths"].items()}
+    title = summary.get("title")
+    return Run(
+        folder=folder,
+        title=title if isinstance(title, str) else str(folder),
+        seed=seed,
+        streams=streams,
+        replications=summary.get("replications"),
+        paths=paths,
+    )
+
+
+def _label(path_id: Any, raw: Any) -> str:
+    label = raw.get("label") if isinstance(raw, dict) else None
+    return label if isinstance(label, str) else str(path_id)
+
+
+def outcomes_of(run: Run, path: str) -> tuple[np.ndarray, np.ndarray]:
+    """Replication indices and outcome names of one path, in replication order."""
+    table = read_table(run.folder, columns=["outcome"], path=path)
+    hint = f"`negsim verify {run.folder}` tells what changed"
+    if table.empty:
+        raise NegsimError.single(
+            str(run.folder / REPLICATIONS), f"holds no replication of path `{path}`", suggestion=hint
+        )
+    replications = table["replication"].to_numpy()
+    if len(np.unique(replications)) != len(replications):
+        raise NegsimError.single(
+            str(run.folder / REPLICATIONS), f"holds some replication of path `{path}` twice", suggestion=hint
+        )
+    return replications, table["outcome"].astype(str).to_numpy()
+
+
+def compare_path(a: Run, b: Run, path: str) -> PathComparison:
+    """One path's outcome differences, paired when both runs drew the same random numbers for it."""
+    replications_a, outcomes_a = outcomes_of(a, path)
+    replications_b, outcomes_b = outcomes_of(b, path)
+    reasons = []
+    if not _same(a.seed, b.seed):
+        reasons.append(f"different seed (A {_value(a.seed)}, B {_value(b.seed)})")
+    if not _same(a.streams, b.streams):
+        reasons.append(f"different streams (A {_value(a.streams)}, B {_value(b.streams)})")
+    if not same_replications(replications_a, replications_b):
+        counts = f"A {len(replications_a):,}, B {len(replications_b):,}"
+        if len(replications_a) == len(replications_b):
+            counts = "as many, but not the same ones"
+        # Runs of one seed share their first replications, which the Newcombe interval then
+        # treats as independent: it is conservative (too wide) for them, never too narrow.
+        reasons.append(f"different replications ({counts})")
+    return PathComparison(
+        path=path,
+        label=a.paths[path],
+        outcomes=outcome_differences(outcomes_a, outcomes_b, paired=not reasons),
+        reasons=reasons,
+    )
+
+
+def _same(x: Any, y: Any) -> bool:
+    """Equal as recorded: 1 and 1.0 (or True) are different seeds."""
+    return type(x) is type(y) and x == y
+
+
+def _value(value: Any) -> str:
+    """A value read from summary.json as a message shows it: a short string as it is."""
+    return value if isinstance(value, str) and len(value) <= 60 else short_repr(value)
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else shown(_value(value))
+
+
+def _ids(paths: dict[str, str]) -> str:
+    return ", ".join(short_repr(p) for p in list(paths)[:12]) + (" …" if len(paths) > 12 else "")
+
+
+def header(a: Run, b: Run) -> list[str]:
+    """Which runs are compared, and the paths only one of them holds."""
+    lines = [
+        f"[bold]{letter}[/bold]: {shown(str(run.folder))} — {shown(run.title)}; "
+        f"seed {shown(_value(run.seed))}, streams {shown(_value(run.streams))}, "
+        f"{_count(run.replications)} replications per path"
+        for letter, run in (("A", a), ("B", b))
+    ]
+    for letter, run, other in (("A", a, b), ("B", b, a)):
+        alone = [run.paths[p] for p in run.paths if p not in other.paths]
+        if alone:
+            lines.append(f"Only in {letter} (not compared): {', '.join(shown(label) for label in alone)}")
+    return lines
+
+
+def _share(x: float) -> str:
+    return "–" if math.isnan(x) else f"{100 * x:.1f}%"
+
+
+def _points(x: float) -> str:
+    """A difference in percentage points, signed; exactly 0 unsigned."""
+    return "0.0" if x == 0 else f"{100 * x:+.1f}"
+
+
+def interval_text(row: Any) -> str:
+    if math.isnan(row.difference):
+        return "–"
+    if math.isnan(row.low):
+        return f"{_points(row.difference)} pp (no interval: n < {MIN_PAIRED})"
+    return f"{_points(row.difference)} pp [{_points(row.low)}, {_points(row.high)}]"
+
+
+def comparison_table(compared: list[PathComparison]) -> Table:
+    table = Table(
+        title="Outcome shares, B − A, by mediation path",
+        title_justify="left",
+        caption="difference in percentage points with its 95% interval. paired: both runs used the "
+        "same random draws (seed, streams, replications), so the interval is that of the mean "
+        "per-replication difference; unpaired: Newcombe's hybrid score interval for independent "
+        "proportions.",
+        caption_justify="left",
+    )
+    table.add_column("mediation path")
+    table.add_column("outcome")
+    table.add_column("A", justify="right")
+    table.add_column("B", justify="right")
+    table.add_column("difference B − A [95% CI]", justify="right")
+    table.add_column("paired")
+    for number, path in enumerate(compared):
+        if number:
+            table.add_section()
+        paired = "yes" if path.paired else "[bold]no[/bold]"
+        for index, row in enumerate(path.outcomes):
+            table.add_row(
+                shown(path.label) if index == 0 else "",
+                row.outcome,
+                _share(row.share_a),
+                _share(row.share_b),
+                interval_text(row),
+                paired if index == 0 else "",
+            )
+    return table
+
+
+def unpaired_lines(compared: list[PathComparison]) -> list[str]:
+    """Why the unpaired paths are unpaired: one line per distinct reason, naming its paths
+    ("every path" when it is all of them, as when the seeds differ)."""
+    reasons: dict[str, list[str]] = {}
+    for path in compared:
+        for reason in path.reasons:
+            reasons.setdefault(reason, []).append(path.label)
+    return [
+        f"[bold]Unpaired[/bold], {shown(reason)}: "
+        + ("every path" if len(labels) == len(compared) else ", ".join(shown(label) for label in labels))
+        + "; the runs drew their random numbers independently, so the interval is Newcombe's"
+        for reason, labels in reasons.items()
+    ]
+
+
+def comparison_frame(compared: list[PathComparison]) -> pd.DataFrame:
+    """comparison.csv: one row per path and outcome, exactly CSV_COLUMNS."""
+    rows = [
+        {
+            "path": path.path,
+            "outcome": row.outcome,
+            "share_a": row.share_a,
+            "share_b": row.share_b,
+            "difference": row.difference,
+            "ci_low": row.low,
+            "ci_high": row.high,
+            "paired": "true" if row.paired else "false",
+            "n_a": row.n_a,
+            "n_b": row.n_b,
+        }
+        for path in compared
+        for row in path.outcomes
+    ]
+    return pd.DataFrame(rows, columns=CSV_COLUMNS)
+
+
+def write_comparison(
+    staging: Path, a: Run, b: Run, compared: list[PathComparison], started: dt.datetime
+) -> None:
+    """comparison.csv, plots/comparison.png and a manifest.json that `negsim verify` checks."""
+    from sim.plots import canvas, style
+    from sim.plots.comparison import plot_comparison
+
+    comparison_frame(compared).to_csv(staging / CSV, index=False)
+    (staging / PLOT).parent.mkdir()
+    with style.theme():  # ticks are laid out at save time, so save under the same style
+        canvas.save_png(plot_comparison(compared, a.title, b.title), staging / PLOT)
+    write_manifest(staging, a, b, started)
+
+
+def write_manifest(staging: Path, a: Run, b: Run, started: dt.datetime) -> None:
+    """The manifest of a comparison folder: the command, the runs compared, and a checksum of
+    each file (what `negsim verify` checks). It names no scenario, seed or replications of its
+    own, so `negsim rerun` refuses it with its message for a command it cannot repeat."""
+    files = checksum_folder(staging, skip=[writer.MANIFEST])
+    writer.write_json(
+        staging / writer.MANIFEST,
+        {
+            "negsim_version": __version__,
+            "python": platform.python_version(),
+            "command": ["negsim", *sys.argv[1:]],
+            "invocation": writer.current_invocation(),
+            "compared": {"a": _provenance(a), "b": _provenance(b)},
+            "started": started.isoformat(timespec="seconds"),
+            "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "files": files,
+        },
+    )
+
+
+def _provenance(run: Run) -> dict[str, Any]:
+    """A compared run as the manifest records it: its folder, what decides pairing, and the
+    SHA-256 of its own manifest.json (which pins every file of it), when it has one."""
+    try:
+        manifest: str | None = sha256_file(run.folder / writer.MANIFEST, run.folder)
+    except OSError:
+        manifest = None
+    return {
+        "folder": str(run.folder),
+        "manifest_sha256": manifest,
+        "seed": _recorded(run.seed),
+        "streams": _recorded(run.streams),
+        "replications": _recorded(run.replications),
+    }
+
+
+def _recorded(value: Any) -> Any:
+    """A value read from a folder, as written again: itself if a short number or string."""
+    if isinstance(value, float) or (isinstance(value, int) and abs(value) < 10**40):
+        return value
+    if isinstance(value, str) and len(value) <= 200:
+        return value
+    return short_repr(value)
