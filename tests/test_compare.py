@@ -298,6 +298,17 @@ def test_refuses_an_analysis_folder(tmp_path: Path, runs: dict[str, Path]) -> No
     assert "give two folders that `negsim run` wrote" in err
 
 
+def test_refuses_a_summary_of_another_kind(tmp_path: Path, runs: dict[str, Path]) -> None:
+    odd = tmp_path / "odd"
+    shutil.copytree(runs["a"], odd)
+    summary = json.loads((odd / "summary.json").read_text())
+    summary["kind"] = "weird"
+    (odd / "summary.json").write_text(json.dumps(summary))
+    code, out, err = negsim_main("compare", str(odd), str(runs["a"]))
+    assert code == 2 and out == ""
+    assert "records the kind 'weird', not a run" in one_error(err)
+
+
 @pytest.mark.parametrize("what", ["missing", "file", "empty"])
 def test_refuses_what_is_not_a_run_folder(what: str, tmp_path: Path, runs: dict[str, Path]) -> None:
     target = tmp_path / what

@@ -105,10 +105,11 @@ def read_run(folder: Path) -> Run:
     summary = writer.read_summary(folder)
     kind = summary.get("kind", "run")  # folders written before `kind` existed are runs
     if kind != "run":
-        what = KIND_NAMES.get(kind, "not a run") if isinstance(kind, str) else "not a run"
+        known = KIND_NAMES.get(kind) if isinstance(kind, str) else None
+        what = f"holds {known}" if known else f"records the kind {short_repr(kind)}"
         raise NegsimError.single(
             str(folder),
-            f"holds {what}, not a run: `negsim compare` compares the outcomes of two `negsim run` folders",
+            f"{what}, not a run: `negsim compare` compares the outcomes of two `negsim run` folders",
             suggestion=GIVE_RUNS,
         )
     try:
