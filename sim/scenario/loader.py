@@ -169,12 +169,13 @@ def _own_settings(positions: dict[KeyPath, Position], file: str) -> tuple[str, .
         cut = next((i for i, part in enumerate(key) if part in Estimate.model_fields), len(key))
         own.add(key[:cut])
     ordered = sorted(own, key=lambda key: tuple(map(str, key)))
-    inner = [key for key, after in zip(ordered, [*ordered[1:], None], strict=True) if not _within(after, key)]
+    inner = [key for i, key in enumerate(ordered) if not _within(ordered[i + 1 : i + 2], key)]
     return tuple(format_key_path(key) for key in inner)
 
 
-def _within(key: KeyPath | None, prefix: KeyPath) -> bool:
-    return key is not None and key[: len(prefix)] == prefix
+def _within(following: list[KeyPath], prefix: KeyPath) -> bool:
+    """Whether the key after `prefix` in sorted order (if any) lies inside it."""
+    return bool(following) and following[0][: len(prefix)] == prefix
 
 
 def _count_values(data: Any) -> int:
