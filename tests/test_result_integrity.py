@@ -517,3 +517,25 @@ def test_plot_refuses_a_linked_plots_folder(copy: Path, outside: Path) -> None:
     clean(code, out, err)
     assert f"{copy / 'plots'}: is not a folder" in err
     assert snapshot(copy) == before and snapshot(outside) == elsewhere
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_tables_are_never_read_through_a_link(copy: Path, outside: Path, what: str) -> None:
+    """The Parquet reader would follow a link out of the folder: plot and every reader refuse it
+    by name (verify reports it as changed or added)."""
+    part = next((copy / "replications").glob("path=*/*.parquet"))
+    if what == "file":
+        moved = outside / part.name
+        shutil.move(part, moved)
+        part.symlink_to(moved)
+        link = part
+    else:
+        moved = outside / part.parent.name
+        shutil.move(part.parent, moved)
+        part.parent.symlink_to(moved, target_is_directory=True)
+        link = part.parent
+    code, out, err = negsim_main("plot", str(copy))
+    clean(code, out, err)
+    assert err.startswith(f"error: {link}: is a symbolic link, not followed: negsim reads no table")
+    with pytest.raises(NegsimError, match="negsim reads no table through a link"):
+        read_table(copy, "replications")

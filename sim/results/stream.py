@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import urllib.parse
 from collections import defaultdict
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import NegsimError
+from sim.results.checksums import kind_of
 from sim.runner.chunks import ChunkResult
 
 REPLICATIONS = "replications"
@@ -101,12 +103,33 @@ def readable(folder: Path, *tables: str) -> Iterator[None]:
     an OSError would be taken for a full disk; so on failure each file is read again alone to
     find the one at fault. A column the reader asked for and the file lacks is damage too.
     """
+    for table in tables:
+        _refuse_links(folder, table)
     try:
         yield
     except Exception as exc:
         if not _read_error(exc):
             raise
         raise damaged_table(folder, tables, exc) from None
+
+
+def _refuse_links(folder: Path, table: str) -> None:
+    """A table of a result folder is read only if it and everything in it are real files and
+    folders: the Parquet reader would follow a link out of the folder (a folder may come from
+    anyone), so a link or a special file is refused by name, as `negsim verify` reports it."""
+    top = folder / table
+    todo = [top] if os.path.lexists(top) else []
+    while todo:
+        entry = todo.pop()
+        mode = os.lstat(entry).st_mode
+        if stat.S_ISDIR(mode):
+            todo.extend(entry.iterdir())
+        elif not stat.S_ISREG(mode):
+            raise NegsimError.single(
+                str(entry),
+                f"is {kind_of(mode)}: negsim reads no table through a link or special file",
+                suggestion=f"`negsim verify {folder}` lists what is not as the run wrote it",
+            )
 
 
 def _read_error(exc: BaseException) -> bool:
