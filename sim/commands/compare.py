@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import platform
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +22,11 @@ import numpy as np
 import pandas as pd
 from rich.table import Table
 
-from sim import __version__
 from sim.analysis.paired import MIN_PAIRED, PathComparison, outcome_differences, same_replications
 from sim.commands.common import out, out_option
 from sim.errors import NegsimError
 from sim.results import writer
-from sim.results.checksums import checksum_folder, sha256_file
+from sim.results.checksums import sha256_file
 from sim.results.folder import atomic_folder
 from sim.results.stream import REPLICATIONS, read_table
 from sim.scenario.estimates import short_repr
@@ -316,20 +314,8 @@ def write_manifest(staging: Path, a: Run, b: Run, started: dt.datetime) -> None:
     """The manifest of a comparison folder: the command, the runs compared, and a checksum of
     each file (what `negsim verify` checks). It names no scenario, seed or replications of its
     own, so `negsim rerun` refuses it with its message for a command it cannot repeat."""
-    files = checksum_folder(staging, skip=[writer.MANIFEST])
-    writer.write_json(
-        staging / writer.MANIFEST,
-        {
-            "negsim_version": __version__,
-            "python": platform.python_version(),
-            "command": ["negsim", *sys.argv[1:]],
-            "invocation": writer.current_invocation(),
-            "compared": {"a": _provenance(a), "b": _provenance(b)},
-            "started": started.isoformat(timespec="seconds"),
-            "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "files": files,
-        },
-    )
+    made_from = {"compared": {"a": _provenance(a), "b": _provenance(b)}}
+    writer.write_folder_manifest(staging, made_from, ["negsim", *sys.argv[1:]], started)
 
 
 def _provenance(run: Run) -> dict[str, Any]:

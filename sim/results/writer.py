@@ -105,6 +105,26 @@ def write_manifest(
 ) -> None:
     """Who made this folder, how (`invocation`: by default the running command and its
     options), and a checksum of each file in it."""
+    made_from = {
+        "scenario_file": str(loaded.path),
+        "scenario_digest": loaded.digest(),
+        "seed": settings.seed,
+        "replications": settings.replications,
+        "rounds": settings.rounds,
+        "backend": backend,
+    }
+    write_folder_manifest(folder, made_from, command, started, invocation)
+
+
+def write_folder_manifest(
+    folder: Path,
+    made_from: dict[str, Any],
+    command: list[str],
+    started: dt.datetime,
+    invocation: dict[str, Any] | None = None,
+) -> None:
+    """manifest.json of any folder negsim writes: version, command, what it was made from
+    (`made_from`, the command's own keys), times, and the checksum of every other file."""
     files = checksum_folder(folder, skip=[MANIFEST])
     write_json(
         folder / MANIFEST,
@@ -112,12 +132,7 @@ def write_manifest(
             "negsim_version": __version__,
             "python": platform.python_version(),
             "command": command,
-            "scenario_file": str(loaded.path),
-            "scenario_digest": loaded.digest(),
-            "seed": settings.seed,
-            "replications": settings.replications,
-            "rounds": settings.rounds,
-            "backend": backend,
+            **made_from,
             "invocation": invocation if invocation is not None else current_invocation(),
             "started": started.isoformat(timespec="seconds"),
             "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
