@@ -123,6 +123,6 @@ def default_folder(name: str, kind: str = "") -> Path:
         )
     suffix = 2
     while folder.exists():
-        folder = Path("results") / name / f"{stamp}-{suffix}"
+        folder = results / name / f"{stamp}-{suffix}"
         suffix += 1
     return folder

@@ -24,7 +24,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
-from sim.errors import NegsimError
+from sim.errors import NegsimError, printable
 from sim.interrupts import signals_held
 from sim.runner import lifeline
 
@@ -242,10 +242,9 @@ def dask_address(address: str) -> tuple[str, str, int]:
     scheme, _, rest = address.rpartition("://") if "://" in address else ("tcp", "", address)
     where = _HOST_PORT.match(rest)
     if scheme not in DASK_SCHEMES or where is None or not 0 < int(where["port"]) < 65536:
-        shown = address.encode("unicode_escape").decode("ascii")
         raise NegsimError.single(
             "--dask",
-            f"`{shown}` is not a Dask scheduler address",
+            f"`{printable(address)}` is not a Dask scheduler address",
             suggestion="give `local`, or HOST:PORT as `dask scheduler` prints it "
             f"(e.g. tcp://10.0.0.5:8786; schemes: {', '.join(DASK_SCHEMES)})",
         )
