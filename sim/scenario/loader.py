@@ -78,11 +78,12 @@ class LoadedScenario:
 
 
 def _digested(scenario: Scenario) -> dict[str, Any]:
-    """What the digest covers: everything, `run.streams` only when set (so scenarios written
-    before it existed keep their digests)."""
+    """What the digest covers: everything, `run.streams` and `run.round_unit` only when set (so
+    scenarios written before they existed keep their digests)."""
     dumped = scenario.model_dump(mode="json")
-    if dumped["run"].get("streams") is None:
-        del dumped["run"]["streams"]
+    for added_later in ("streams", "round_unit"):
+        if dumped["run"].get(added_later) is None:
+            del dumped["run"][added_later]
     return dumped
 
 

@@ -51,6 +51,7 @@ def check_id(name: str) -> str | None:
     return f"`{name}` is not a valid id: use letters, digits, `_` and `-`"
 
 
+ROUND_UNIT = re.compile(r"[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*)?")  # `month`, `week`, `half year`
 MAX_NAME = 100  # characters in a scenario's name, which is also a folder's name
 FOLDER_NAME = re.compile(r"\w[\w.-]*")  # letters (any script), digits, `_`, `-`, `.`; not `.` first
 _DEVICE_NAMES = re.compile(r"(con|prn|aux|nul|com\d|lpt\d)(\..*)?", re.IGNORECASE)  # Windows'
@@ -109,6 +110,14 @@ def check_references(scenario: Scenario) -> list[Finding]:
         findings.append((("name",), wrong, NAME_HINT))
     if scenario.run.streams is not None and (wrong := check_name(scenario.run.streams)):
         findings.append((("run", "streams"), wrong, NAME_HINT))
+    if scenario.run.round_unit is not None and not ROUND_UNIT.fullmatch(scenario.run.round_unit):
+        findings.append(
+            (
+                ("run", "round_unit"),
+                f"{short_repr(scenario.run.round_unit)} is not a unit of time as a label shows it",
+                "write one word or two in the singular, e.g. `round_unit: week`",
+            )
+        )
     for actor_id, actor in scenario.actors.items():
         base: KeyPath = ("actors", actor_id)
         for section in ("position", "salience"):

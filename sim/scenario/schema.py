@@ -20,6 +20,7 @@ def fixed(value: float) -> Estimate:
     return Field(default_factory=lambda: Estimate(value=value))  # type: ignore[return-value]
 
 
+DEFAULT_ROUND_UNIT = "month"
 Role = Literal["party", "guarantor", "mediator"]
 Style = Literal["none", "facilitative", "formulative", "manipulative"]
 ProposalRule = Literal["weighted", "nash"]
@@ -123,6 +124,8 @@ class RunSettings(Strict):
     # What keys the random streams (with the seed): by default the name of the file that first
     # defined the mediation paths, so a what-if that extends it shares its draws (docs/model.md).
     streams: str | None = None
+    # What one round stands for, in the singular ("month"): shown in tables and on time axes.
+    round_unit: str | None = None
 
 
 class Scenario(Strict):
@@ -132,6 +135,11 @@ class Scenario(Strict):
     def streams_key(self) -> str:
         """The name that keys this scenario's random streams (`run.streams`, else `name`)."""
         return self.run.streams or self.name
+
+    @property
+    def round_unit(self) -> str:
+        """What one round stands for (`run.round_unit`, else a month, as docs/model.md says)."""
+        return self.run.round_unit or DEFAULT_ROUND_UNIT
 
     name: str
     title: str = ""
