@@ -36,7 +36,7 @@ def test_the_flagship_declares_its_uncertainties(flagship: LoadedScenario) -> No
 
 def test_a_misspelt_parameter_path_names_line_column_and_suggests(write_scenario) -> None:
     [message] = bad_explore(write_scenario, "actors.russia.cost_of_wra: [0.001, 0.01]")
-    assert ":3:3: explore.actors.russia.cost_of_wra: `actors.russia.cost_of_wra` is not a number" in message
+    assert ":3:3: explore.actors.russia.cost_of_wra: `actors.russia.cost_of_wra` is not a model parameter" in message
     assert "did you mean `actors.russia.cost_of_war`?" in message
 
 
@@ -72,13 +72,13 @@ def test_bad_ranges_say_what_was_expected(write_scenario, entry: str, expected: 
 
 def test_ranges_map_the_unit_interval_by_their_inverse_cdf() -> None:
     unit = np.linspace(0.001, 0.999, 999)
-    uniform = Range(low=0.2, high=0.6).from_unit(unit)
+    uniform = Range(low=0.2, high=0.6).distribution().ppf(unit)
     assert np.allclose(uniform, 0.2 + 0.4 * unit)
-    triangular = Range(low=0.0, high=1.0, dist="triangular", mode=0.8).from_unit(unit)
+    triangular = Range(low=0.0, high=1.0, dist="triangular", mode=0.8).distribution().ppf(unit)
     assert (
         np.all(np.diff(triangular) > 0) and abs(np.median(triangular) - 0.632) < 0.01
     )  # 1 - sqrt(0.2*0.5...)
-    normal = Range(low=0.3, high=0.5, dist="normal", mean=0.45, sd=0.2).from_unit(unit)
+    normal = Range(low=0.3, high=0.5, dist="normal", mean=0.45, sd=0.2).distribution().ppf(unit)
     assert normal.min() >= 0.3 and normal.max() <= 0.5  # truncated to the range
 
 

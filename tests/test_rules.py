@@ -11,7 +11,6 @@ timing. Saliences east 0.6/0.2 (weights 0.75/0.25), west 0.5/0.5, broker 0.5/0.5
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -156,7 +155,7 @@ def test_exert_influence_follows_friedkin_johnsen_anchored_by_stubbornness() -> 
     #   social split 0.8 * 3/9 + 0.2 * 4/9 + 0.5 * 2/9 = 4.2/9 = 7/15, timing (0.6 + 2.4 + 0.8)/9 = 19/45
     #   step 0.25: split 0.2 + 0.25 * (7/15 - 3/15) = 0.2 + 1/15,
     #   timing 0.6 + 0.25 * (19/45 - 27/45) = 0.6 - 2/45
-    yielding = replace(p, stubbornness=row(0.5, 0.0, 0.0))
+    yielding = p.revised(stubbornness=row(0.5, 0.0, 0.0))
     state = rules.initial_state(yielding)
     rules.exert_influence(state, yielding)
     np.testing.assert_allclose(state.position[0, WEST], [0.2 + 1 / 15, 0.6 - 2 / 45], **EXACT)
@@ -226,8 +225,7 @@ def test_nash_point_maximises_the_product_of_the_parties_gains() -> None:
     # (weights at most 5 and 2.5), so the median is 0.8 at every step; at 0.8 the product's slope
     # from below is -1/0.1 - 1/0.2 + 1/0.05 = 5 > 0, so 0.8 is the maximum (salience alone: 0.5).
     salience = np.full((1, 3, 2), 0.5)
-    three = replace(
-        p,
+    three = p.revised(
         ideal=np.array([[[0.2, 0.2], [0.5, 0.5], [0.8, 0.8]]]),
         salience=salience,
         weight=salience / 1.0,
@@ -243,8 +241,7 @@ def two_mirrored_parties(batna_east: float, batna_west: float) -> Params:
     """East at 0.2, west at 0.8 on both issues, equal saliences and clouts: mirror images."""
     p = toy_params("broker_nash")
     salience = np.full((1, 3, 2), 0.5)
-    return replace(
-        p,
+    return p.revised(
         ideal=np.array([[[0.2, 0.2], [0.8, 0.8], [0.5, 0.5]]]),
         salience=salience,
         weight=salience / 1.0,
@@ -312,7 +309,7 @@ def test_proposer_trust_is_trust_in_the_mediators_or_the_proposing_party() -> No
     p = toy_params("direct_talks")
     np.testing.assert_array_equal(rules.proposer_trust(p, 0), row(1.0, 0.3, 0.5))  # east proposes
     np.testing.assert_array_equal(rules.proposer_trust(p, 1), row(0.2, 1.0, 0.5))  # west proposes
-    two = replace(toy_params("broker_proposes"), mediators=np.array([True, False, True]))
+    two = toy_params("broker_proposes").revised(mediators=np.array([True, False, True]))
     # mean of trust in east and in the broker: east (1 + 0.6)/2, west (0.3 + 0.7)/2, broker (0.5 + 1)/2
     np.testing.assert_allclose(rules.proposer_trust(two, 0), row(0.8, 0.5, 0.75), **EXACT)
 
@@ -321,11 +318,11 @@ def test_pressure_sums_the_pressing_actors_leverage_capped_at_one() -> None:
     """7.9: pi_j = min(1, sum over pressing m of leverage_mj); a manipulative mediator presses."""
     p = toy_params("broker_presses")  # the broker's leverage: east 0.2, west 0.3
     np.testing.assert_allclose(rules.pressure(p), row(0.2, 0.3, 0.0), **EXACT)
-    both = replace(p, pressing=np.array([True, False, True]))  # east also presses west with 0.1
+    both = p.revised(pressing=np.array([True, False, True]))  # east also presses west with 0.1
     np.testing.assert_allclose(rules.pressure(both), row(0.2, 0.3 + 0.1, 0.0), **EXACT)
     leverage = both.leverage.copy()
     leverage[0, EAST, WEST] = 0.9  # 0.3 + 0.9 = 1.2, capped at 1
-    np.testing.assert_allclose(rules.pressure(replace(both, leverage=leverage)), row(0.2, 1.0, 0.0), **EXACT)
+    np.testing.assert_allclose(rules.pressure(both.revised(leverage=leverage)), row(0.2, 1.0, 0.0), **EXACT)
     np.testing.assert_array_equal(rules.pressure(toy_params("broker_proposes")), row(0, 0, 0))
     np.testing.assert_array_equal(rules.pressure(toy_params("broker_presses", leverage=False)), row(0, 0, 0))
 
@@ -372,7 +369,7 @@ def test_perceive_batna_adds_scaled_misperception_and_subtracts_pressure() -> No
     facilitated = toy_params("broker_facilitates")
     np.testing.assert_allclose(perceived(facilitated), row(0.45, 0.05, 0.025), **EXACT)
     # an absent west gets no facilitation: 0.45 - 0.2 - 0.3 = -0.05
-    west_absent = replace(facilitated, absent=np.array([False, True, False]))
+    west_absent = facilitated.revised(absent=np.array([False, True, False]))
     np.testing.assert_allclose(perceived(west_absent), row(0.45, -0.05, 0.025), **EXACT)
     # no perception noise: 0.6 - 0.2, 0.45 - 0.3, 0
     np.testing.assert_allclose(

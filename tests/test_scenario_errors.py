@@ -155,7 +155,7 @@ def test_every_party_absent_is_refused(write_scenario) -> None:
 
 def test_an_issue_named_like_a_rate_keeps_the_unit_range(write_scenario) -> None:
     """Ranges follow a parameter's place in the file, not any word in its key path."""
-    from sim.scenario.references import bounds_of
+    from sim.scenario.parameters import bounds_of
 
     assert bounds_of(("actors", "russia", "position", "softening")).kind == "unit"
     assert bounds_of(("actors", "russia", "red_lines", "territory", "softening")).kind == "rate"

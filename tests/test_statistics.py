@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.results.summary import wilson_interval
-from sim.scenario.estimates import RATE, UNIT, Estimate, sample
+from sim.scenario.estimates import RATE, UNIT, Estimate
 
 
 def test_wilson_interval_matches_published_values() -> None:
@@ -26,19 +26,19 @@ U = (np.arange(200_000) + 0.5) / 200_000  # a fine grid of quantiles: sample mom
 
 
 def test_evidence_strength_sets_the_spread() -> None:
-    quoted = sample(Estimate(value=0.5, evidence={"source": "s", "quote": "q"}), UNIT, U)
-    inferred = sample(Estimate(value=0.5, inferred="why"), UNIT, U)
-    assumed = sample(Estimate(value=0.5, assumption="why"), UNIT, U)
-    bare = sample(Estimate(value=0.5), UNIT, U)
+    quoted = Estimate(value=0.5, evidence={"source": "s", "quote": "q"}).distribution(UNIT).ppf(U)
+    inferred = Estimate(value=0.5, inferred="why").distribution(UNIT).ppf(U)
+    assumed = Estimate(value=0.5, assumption="why").distribution(UNIT).ppf(U)
+    bare = Estimate(value=0.5).distribution(UNIT).ppf(U)
     assert quoted.std() == pytest.approx(0.05, rel=0.01)
     assert quoted.std() < inferred.std() < assumed.std()
     assert bare.std() == 0
 
 
 def test_draws_stay_in_the_valid_range() -> None:
-    near_edge = sample(Estimate(value=0.98, assumption="why"), UNIT, U)
+    near_edge = Estimate(value=0.98, assumption="why").distribution(UNIT).ppf(U)
     assert near_edge.min() >= 0 and near_edge.max() <= 1
-    rate = sample(Estimate(value=0.006, evidence={"source": "s", "quote": "q"}), RATE, U)
+    rate = Estimate(value=0.006, evidence={"source": "s", "quote": "q"}).distribution(RATE).ppf(U)
     assert rate.min() >= 0 and rate.mean() == pytest.approx(0.006, rel=0.01)
 
 
@@ -52,7 +52,7 @@ def test_draws_stay_in_the_valid_range() -> None:
     ],
 )
 def test_distributions_have_their_textbook_moments(estimate: Estimate, mean: float, sd: float) -> None:
-    draws = sample(estimate, UNIT, U)
+    draws = estimate.distribution(UNIT).ppf(U)
     assert draws.mean() == pytest.approx(mean, abs=1e-3)
     assert draws.std() == pytest.approx(sd, rel=0.01)
 

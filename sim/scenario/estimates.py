@@ -17,6 +17,8 @@ import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
+from sim.scenario.distribution import Distribution, interval
+
 Provenance = Literal["evidence", "inferred", "assumption", "none"]
 
 # Default standard deviation of a value given without an explicit distribution, by how
@@ -241,6 +243,28 @@ class Estimate(Strict):
             )
         return (self.low + self.high) / 2  # type: ignore[operator]
 
+    def spread_sd(self, bounds: Bounds) -> float:
+        """The standard deviation of a bare `value:`: its `spread`, else the default for its
+        provenance (DEFAULT_SPREAD), which for a rate scales with the value."""
+        if self.spread is not None:
+            return self.spread
+        sd = DEFAULT_SPREAD[bounds.kind][self.provenance]
+        return sd * abs(self.value or 0.0) if bounds.kind == "rate" else sd
+
+    def distribution(self, bounds: Bounds) -> Distribution:
+        """How the number varies across replications, within the parameter's `bounds`."""
+        if self.dist is None:
+            assert self.value is not None
+            return Distribution("normal", bounds.low, bounds.high, mean=self.value, sd=self.spread_sd(bounds))
+        if self.dist == "normal":
+            return Distribution("normal", bounds.low, bounds.high, mean=self.mean, sd=self.sd)  # type: ignore[arg-type]
+        if self.dist == "beta":
+            low = self.low if self.low is not None else 0.0
+            high = self.high if self.high is not None else 1.0
+            return Distribution("beta", low, high, a=self.a, b=self.b)  # type: ignore[arg-type]
+        mode = self.mode if self.mode is not None else 0.0
+        return Distribution(self.dist, self.low, self.high, mode=mode)  # type: ignore[arg-type]
+
 
 def _coerce_estimate(raw: Any) -> Any:
     if isinstance(raw, bool):
@@ -288,8 +312,7 @@ class Bounds:
     kind: Literal["unit", "rate"]
 
     def describe(self) -> str:
-        high = "∞" if np.isinf(self.high) else f"{self.high:g}"
-        return f"[{self.low:g}, {high}]"
+        return interval(self.low, self.high)
 
 
 UNIT = Bounds(0.0, 1.0, "unit")
@@ -311,44 +334,3 @@ def check_in_bounds(estimate: Estimate, bounds: Bounds) -> str | None:
     ):
         return f"the distribution's support must lie in {bounds.describe()}"
     return None
-
-
-def sample(estimate: Estimate, bounds: Bounds, uniforms: np.ndarray) -> np.ndarray:
-    """Map uniforms in (0, 1) to draws from the estimate by the inverse CDF.
-
-    Inverse-CDF sampling gives every parameter exactly one uniform per replication, so
-    mediation paths compared on the same replication share their random draws.
-    """
-    from scipy import stats  # here, not at the top: it doubles the start-up time of every worker
-
-    if estimate.dist is None:
-        assert estimate.value is not None
-        sd = estimate.spread
-        if sd is None:
-            sd = DEFAULT_SPREAD[bounds.kind][estimate.provenance]
-            if bounds.kind == "rate":
-                sd *= abs(estimate.value)
-        return _truncated_normal(estimate.value, sd, bounds, uniforms)
-    if estimate.dist == "normal":
-        return _truncated_normal(estimate.mean, estimate.sd, bounds, uniforms)  # type: ignore[arg-type]
-    if estimate.dist == "uniform":
-        return estimate.low + uniforms * (estimate.high - estimate.low)  # type: ignore[operator]
-    if estimate.dist == "triangular":
-        low, mode, high = estimate.low, estimate.mode, estimate.high
-        if high == low:  # type: ignore[operator]
-            return np.full_like(uniforms, low)
-        c = (mode - low) / (high - low)  # type: ignore[operator]
-        return stats.triang.ppf(uniforms, c, loc=low, scale=high - low)  # type: ignore[operator]
-    low = estimate.low if estimate.low is not None else 0.0
-    high = estimate.high if estimate.high is not None else 1.0
-    return low + (high - low) * stats.beta.ppf(uniforms, estimate.a, estimate.b)
-
-
-def _truncated_normal(mean: float, sd: float, bounds: Bounds, uniforms: np.ndarray) -> np.ndarray:
-    from scipy import stats
-
-    if sd == 0:
-        return np.full_like(uniforms, mean, dtype=float)
-    a = (bounds.low - mean) / sd
-    b = (bounds.high - mean) / sd
-    return stats.truncnorm.ppf(uniforms, a, b, loc=mean, scale=sd)

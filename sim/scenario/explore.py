@@ -15,8 +15,9 @@ from pydantic import ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.errors import MAX_PROBLEMS, NegsimError, Problem
+from sim.scenario.distribution import Distribution
 from sim.scenario.estimates import Number, Strict
-from sim.scenario.references import bounds_of
+from sim.scenario.parameters import UnknownParameter, parameter_at
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import did_you_mean, hint
 from sim.scenario.walk import iter_estimates
@@ -64,17 +65,11 @@ class Range(Strict):
             raise PydanticCustomError("explore_range", "sd must be > 0")
         return self
 
-    def from_unit(self, unit: np.ndarray) -> np.ndarray:
-        """Map design points in [0, 1] to values by the inverse CDF, so designs stay stratified."""
-        from scipy import stats  # here, not at the top: workers that never explore skip it
-
-        width = self.high - self.low
-        if self.dist == "uniform":
-            return self.low + unit * width
-        if self.dist == "triangular":
-            return stats.triang.ppf(unit, (self.mode - self.low) / width, loc=self.low, scale=width)  # type: ignore[operator]
-        a, b = (self.low - self.mean) / self.sd, (self.high - self.mean) / self.sd  # type: ignore[operator]
-        return stats.truncnorm.ppf(unit, a, b, loc=self.mean, scale=self.sd)
+    def distribution(self) -> Distribution:
+        """The values as a distribution on [low, high] (a normal one truncated to it)."""
+        return Distribution(
+            self.dist, self.low, self.high, mean=self.mean or 0.0, sd=self.sd or 0.0, mode=self.mode or 0.0
+        )
 
 
 @dataclass(frozen=True)
@@ -108,8 +103,11 @@ class ParameterSpace:
         return {u.name: u.label for u in self.uncertainties}
 
     def values(self, unit: np.ndarray) -> np.ndarray:
-        """(points, k) unit-cube design -> parameter values, column by column."""
-        return np.column_stack([u.range.from_unit(unit[:, j]) for j, u in enumerate(self.uncertainties)])
+        """(points, k) unit-cube design -> parameter values, column by column, by each range's
+        inverse CDF, so a design's stratification survives."""
+        return np.column_stack(
+            [u.range.distribution().ppf(unit[:, j]) for j, u in enumerate(self.uncertainties)]
+        )
 
     def overrides(self, variant: str, scenario: Scenario, values: np.ndarray) -> dict[str, np.ndarray]:
         """The values each of this path's parameters takes at each design point."""
@@ -173,6 +171,19 @@ def _parse_entry(
         parts = parts[2:]
     target = ".".join(parts)
     scope = [variant] if variant else list(variants)
+    try:
+        parameter = parameter_at(target)
+    except UnknownParameter:
+        known = sorted(set().union(*(numbers[v] for v in scope)))
+        raise fail(
+            f"`{target}` is not a model parameter",
+            did_you_mean(target, known) or "the parameters are listed in docs/scenario-format.md",
+        ) from None
+    if not parameter.numeric:
+        raise fail(
+            f"`{target}` is a {parameter.kind}, which an analysis cannot vary continuously",
+            "explore numbers drawn per replication (unit-interval values and rates)",
+        )
     if not any(target in numbers[v] for v in scope):
         known = sorted(set().union(*(numbers[v] for v in scope)))
         example = "name a number the scenario sets, e.g. " + ", ".join(known[:3])
@@ -186,7 +197,7 @@ def _parse_entry(
         value_range = Range.model_validate(spec)
     except ValidationError as exc:
         raise _range_problem(exc, key, positions, file, is_pair) from None
-    bounds = bounds_of(tuple(parts))
+    bounds = parameter.bounds
     if value_range.low < bounds.low or value_range.high > bounds.high:
         raise fail(f"the range must lie in {bounds.describe()}, the parameter's valid values")
     label = value_range.label or default_label(parts, variants[scope[0]], variant)

@@ -5,30 +5,14 @@ from __future__ import annotations
 import re
 
 from sim.errors import MAX_PROBLEMS
-from sim.scenario.estimates import RATE, UNIT, Bounds, check_in_bounds, short_repr
+from sim.scenario.estimates import check_in_bounds, short_repr
+from sim.scenario.parameters import in_section, parameter_at
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import hint
 from sim.scenario.walk import KeyPath, iter_estimates
 
-# Parameters that are rates (>= 0, spread scales with the value); all others live on [0, 1].
-# Matched by their place in the key path, so an issue or actor id can never be mistaken for one.
-_RATE_PATTERNS = (
-    ("actors", None, "cost_of_war"),
-    ("actors", None, "red_lines", None, "softening"),
-    ("dynamics", "perception_noise"),
-    ("dynamics", "shock_sd"),
-)
-
 Finding = tuple[KeyPath, str, str | None]
 ID_PATTERN = re.compile(r"\w[\w-]*")  # letters (any script), digits, `_`, `-`
-
-
-def bounds_of(path: KeyPath) -> Bounds:
-    """The valid range of the parameter at `path`: a rate for the fields above, else [0, 1]."""
-    for pattern in _RATE_PATTERNS:
-        if len(pattern) == len(path) and all(p is None or p == q for p, q in zip(pattern, path, strict=True)):
-            return RATE
-    return UNIT
 
 
 def _check_ids(keys: list[str], known: list[str], path: KeyPath, what: str) -> list[Finding]:
@@ -145,9 +129,9 @@ def check_references(scenario: Scenario) -> list[Finding]:
                 )
         if actor.role == "party":
             findings += [
-                ((*base, key), f"a party needs `{key}`", None)
-                for key in ("batna", "cost_of_war")
-                if getattr(actor, key) is None
+                ((*base, p.name), f"a party needs `{p.name}`", None)
+                for p in in_section("actors")
+                if p.party_must_give and getattr(actor, p.name) is None
             ]
     if sum(a.role == "party" for a in scenario.actors.values()) < 2:
         findings.append((("actors",), "a negotiation needs at least two actors with role `party`", None))
@@ -190,7 +174,7 @@ def check_references(scenario: Scenario) -> list[Finding]:
             )
         )
     for path, estimate in iter_estimates(scenario):
-        wrong = check_in_bounds(estimate, bounds_of(path))
+        wrong = check_in_bounds(estimate, parameter_at(path).bounds)
         if wrong:
             findings.append((path, wrong, None))
         if estimate.evidence and estimate.evidence.source not in scenario.sources:

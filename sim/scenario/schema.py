@@ -1,18 +1,20 @@
 """The scenario schema: every key a scenario file may hold, and what it must be.
 
 Structure and types are checked here (pydantic); cross-references between sections
-(issue ids, actor ids, sources) are checked in `references.py`.
+(issue ids, actor ids, sources) are checked in `references.py`. The fields that hold model
+parameters are made from their one declaration in `parameters.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
 
 from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
 from sim.scenario.estimates import Estimate, EstimateField, Strict, Switch, Whole
+from sim.scenario.parameters import ANY, Parameter, in_section
 
 
 def fixed(value: float) -> Estimate:
@@ -44,77 +46,68 @@ class Issue(Strict):
     description: str = ""
 
 
-class RedLine(Strict):
-    """A precondition: the package must reach `threshold` on this issue (from the actor's side)."""
-
-    direction: Literal["at_least", "at_most"]
-    threshold: EstimateField
-    softening: EstimateField = Field(
-        default_factory=lambda: Estimate(value=0.0),
-        description="how far the threshold moves per unit of accumulated cost of war",
-    )
-
-
-class Actor(Strict):
-    """One actor's stated positions and traits."""
-
-    name: str
-    role: Role
-    position: dict[str, EstimateField]
-    salience: dict[str, EstimateField]
-    clout: EstimateField
-    stubbornness: EstimateField
-    batna: EstimateField | None = None
-    cost_of_war: EstimateField | None = None
-    red_lines: dict[str, RedLine] = Field(default_factory=dict)
-    trust: dict[str, EstimateField] = Field(default_factory=dict)
-    affinity: dict[str, EstimateField] = Field(default_factory=dict)
-    leverage: dict[str, EstimateField] = Field(default_factory=dict)
-    veto: Switch = False
+def _field(parameter: Parameter) -> tuple[Any, Any]:
+    """The pydantic field a registered parameter is written in."""
+    if parameter.kind == "flag":
+        return (Switch, parameter.default)
+    if parameter.kind == "count":
+        return (Whole, Field(default=parameter.default, ge=1))
+    if parameter.layout in ("actor_issue", "actor_actor", "issue"):
+        if parameter.layout == "actor_issue":  # every actor states a value on every issue
+            return (dict[str, EstimateField], ...)
+        return (dict[str, EstimateField], Field(default_factory=dict))
+    if parameter.party_must_give:  # references.py asks it of a party
+        return (EstimateField | None, None)
+    if parameter.default is None:
+        return (EstimateField, ...)
+    return (EstimateField, fixed(float(parameter.default)))
 
 
-class Dynamics(Strict):
-    """Rates and noise levels shared by all actors."""
-
-    influence_rate: EstimateField = fixed(0.1)
-    perception_noise: EstimateField = fixed(0.08)
-    misperception_persistence: EstimateField = fixed(0.9)
-    shock_sd: EstimateField = fixed(0.01)
-    credibility_discount: EstimateField = fixed(0.15)
-    facilitation: EstimateField = fixed(0.5)
-    concession: EstimateField = fixed(0.5)
-    walkout_gap: EstimateField = fixed(0.25)
-    commitment_problem: EstimateField = fixed(0.0)
-    patience: Whole = Field(default=12, ge=1)
+def _fields(*prefix: str) -> dict[str, Any]:
+    return {p.name: _field(p) for p in in_section(*prefix)}
 
 
-class Mechanisms(Strict):
-    """Switches: each mechanism can be turned off to see what it does."""
-
-    parameter_uncertainty: Switch = True
-    costs: Switch = True
-    shocks: Switch = True
-    influence: Switch = True
-    red_lines: Switch = True
-    red_line_softening: Switch = True
-    perception_noise: Switch = True
-    mediator_bias: Switch = True
-    leverage: Switch = True
-    veto: Switch = True
-    ceasefire: Switch = True
-    walkout: Switch = True
+# A red line: the package must reach `threshold` on this issue (from the actor's side);
+# `softening` is how far the threshold moves per unit of accumulated cost of war.
+RedLine = create_model(
+    "RedLine",
+    __base__=Strict,
+    __module__=__name__,
+    direction=(Literal["at_least", "at_most"], ...),
+    **_fields("actors", ANY, "red_lines"),
+)
 
 
-class Mediation(Strict):
-    """A mediation path: who mediates, how, and who presses whom."""
+def _actor_fields() -> dict[str, Any]:
+    """name and role, then each actor parameter in table order, red lines where theirs begin."""
+    found: dict[str, Any] = {"name": (str, ...), "role": (Role, ...)}
+    for parameter in in_section("actors"):
+        if parameter.layout == "red_line":
+            found.setdefault("red_lines", (dict[str, RedLine], Field(default_factory=dict)))
+        else:
+            found[parameter.name] = _field(parameter)
+    return found
+
+
+# One actor's stated positions and traits.
+Actor = create_model("Actor", __base__=Strict, __module__=__name__, **_actor_fields())
+# Rates and noise levels shared by all actors.
+Dynamics = create_model("Dynamics", __base__=Strict, __module__=__name__, **_fields("dynamics"))
+# Switches: each mechanism can be turned off to see what it does.
+Mechanisms = create_model("Mechanisms", __base__=Strict, __module__=__name__, **_fields("mechanisms"))
+
+
+class _MediationPath(Strict):
+    """A mediation path: who mediates, how, and who presses whom (its numbers: parameters.py)."""
 
     mediators: list[str] = Field(default_factory=list)
     style: Style = "none"
     proposal: ProposalRule = "weighted"
-    bias: EstimateField = fixed(0.0)
     pressing: list[str] = Field(default_factory=list)
     absent: list[str] = Field(default_factory=list)
-    ceasefire_first: Switch = False
+
+
+Mediation = create_model("Mediation", __base__=_MediationPath, __module__=__name__, **_fields("mediation"))
 
 
 class RunSettings(Strict):
@@ -147,7 +140,7 @@ class Scenario(Strict):
     sources: dict[str, Source] = Field(default_factory=dict)
     issues: dict[str, Issue]
     actors: dict[str, Actor]
-    status_quo: dict[str, EstimateField] = Field(default_factory=dict)
+    status_quo: dict[str, EstimateField] = Field(default_factory=dict)  # parameters.py: status_quo.*
     dynamics: Dynamics = Field(default_factory=Dynamics)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     mediation: Mediation = Field(default_factory=Mediation)

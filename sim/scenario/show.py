@@ -6,8 +6,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from sim.errors import printable
-from sim.scenario.estimates import DEFAULT_SPREAD, Estimate
-from sim.scenario.references import bounds_of
+from sim.scenario.estimates import Estimate
+from sim.scenario.parameters import parameter_at
 from sim.scenario.schema import Scenario
 from sim.scenario.walk import iter_estimates
 from sim.scenario.yaml_source import format_key_path
@@ -15,21 +15,10 @@ from sim.scenario.yaml_source import format_key_path
 
 def describe_distribution(estimate: Estimate, path: tuple) -> str:
     """How the number is sampled, in a few characters."""
-    bounds = bounds_of(path)
-    if estimate.dist == "normal":
-        return f"normal({estimate.mean:g}, sd {estimate.sd:g}) on {bounds.describe()}"
-    if estimate.dist == "uniform":
-        return f"uniform({estimate.low:g}, {estimate.high:g})"
-    if estimate.dist == "triangular":
-        return f"triangular({estimate.low:g}, {estimate.mode:g}, {estimate.high:g})"
-    if estimate.dist == "beta":
-        return f"beta({estimate.a:g}, {estimate.b:g})"
-    sd = estimate.spread
-    if sd is None:
-        sd = DEFAULT_SPREAD[bounds.kind][estimate.provenance]
-        if bounds.kind == "rate":
-            sd *= abs(estimate.value or 0.0)
-    return "fixed" if sd == 0 else f"± {sd:.3g} (sd)"
+    distribution = estimate.distribution(parameter_at(path).bounds)
+    if estimate.dist is None and distribution.sd > 0:  # a bare value with its spread
+        return f"± {distribution.sd:.3g} (sd)"
+    return distribution.describe()
 
 
 def shown(text: str) -> str:

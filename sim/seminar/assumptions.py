@@ -11,13 +11,13 @@ import numpy as np
 
 from sim.errors import NegsimError
 from sim.scenario.explore import estimate_paths
-from sim.scenario.references import bounds_of
-from sim.scenario.schema import Mechanisms, Scenario
+from sim.scenario.parameters import parameter_at, switches
+from sim.scenario.schema import Scenario
 from sim.scenario.suggest import did_you_mean
 from sim.scenario.walk import iter_estimates
 from sim.scenario.yaml_source import format_key_path
 
-MECHANISMS: tuple[str, ...] = tuple(Mechanisms.model_fields)
+MECHANISMS: tuple[str, ...] = tuple(switch.name for switch in switches())
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def check(scenario: Scenario, assumptions: Assumptions) -> None:
             raise NegsimError.single(
                 where, "is not a number in this scenario", key_path=path, suggestion=did_you_mean(path, known)
             )
-        bounds = bounds_of(tuple(path.split(".")))
+        bounds = parameter_at(path).bounds
         if not bounds.low <= value <= bounds.high:
             raise NegsimError.single(
                 where, f"expected a value in {bounds.describe()}, got {value}", key_path=path

@@ -1,75 +1,85 @@
 """The assumptions a seminar argues about, as sliders: a declarative list, read by the page.
 
-Each lever names a number of the scenario by key path. A lever applies to a mediation path
-only when the path sets that number (a path without a mediator has no mediator bias).
+Each lever names a number of the scenario by key path; what it means, its range and its step
+come from the parameter's declaration (sim/scenario/parameters.py). A lever applies to a
+mediation path only when the path sets that number (a path without a mediator has no
+mediator bias).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sim.scenario.parameters import Parameter, label_of, parameter_at, switches
 from sim.scenario.schema import Scenario
 from sim.seminar.assumptions import central_value
 
 
 @dataclass(frozen=True)
 class Lever:
-    """One slider: which number it sets, how it is labelled, and its range."""
+    """One slider: its name on the page and the number it sets."""
 
     name: str
     path: str
-    label: str
-    low: float
-    high: float
-    step: float
-    needs_mediator: bool = False
+
+    @property
+    def parameter(self) -> Parameter:
+        return parameter_at(self.path)
+
+    @property
+    def label(self) -> str:
+        text = label_of(self.path)
+        return text[:1].upper() + text[1:]
+
+    @property
+    def low(self) -> float:
+        return self.parameter.slider_range[0]
+
+    @property
+    def high(self) -> float:
+        return self.parameter.slider_range[1]
+
+    @property
+    def step(self) -> float:
+        return self.parameter.slider_range[2]
 
     def default(self, scenario: Scenario) -> float | None:
         """The scenario's own central value, or None when the lever does not apply to this path."""
-        if self.needs_mediator and not scenario.mediation.mediators:
+        if self.parameter.needs_mediator and not scenario.mediation.mediators:
             return None
         value = central_value(scenario, self.path)
         return None if value is None else min(max(value, self.low), self.high)
 
 
 LEVERS: tuple[Lever, ...] = (
-    Lever(
-        "mediator_bias", "mediation.bias", "Mediator's bias towards its own position", 0.0, 1.0, 0.05, True
-    ),
-    Lever(
-        "ukraine_red_line",
-        "actors.ukraine.red_lines.territory.threshold",
-        "Ukraine's territorial red line (share of occupied land returned)",
-        0.0,
-        1.0,
-        0.05,
-    ),
-    Lever("ukraine_cost", "actors.ukraine.cost_of_war", "Ukraine's monthly cost of war", 0.0, 0.03, 0.001),
-    Lever("russia_cost", "actors.russia.cost_of_war", "Russia's monthly cost of war", 0.0, 0.03, 0.001),
-    Lever(
-        "perception_noise",
-        "dynamics.perception_noise",
-        "Perception noise (misjudged war prospects)",
-        0.0,
-        0.2,
-        0.01,
-    ),
+    Lever("mediator_bias", "mediation.bias"),
+    Lever("ukraine_red_line", "actors.ukraine.red_lines.territory.threshold"),
+    Lever("ukraine_cost", "actors.ukraine.cost_of_war"),
+    Lever("russia_cost", "actors.russia.cost_of_war"),
+    Lever("perception_noise", "dynamics.perception_noise"),
 )
 
 # Switches shown on the page, in the order a seminar meets them; `veto` is the guarantor veto.
-SWITCHES: tuple[tuple[str, str], ...] = (
-    ("veto", "Guarantor veto"),
-    ("costs", "Costs of war"),
-    ("shocks", "Battlefield shocks"),
-    ("influence", "Mutual influence"),
-    ("red_lines", "Red lines"),
-    ("red_line_softening", "Red lines soften with costs"),
-    ("perception_noise", "Misperception"),
-    ("mediator_bias", "Mediator bias"),
-    ("leverage", "Patrons' leverage"),
-    ("ceasefire", "Ceasefire without settlement"),
-    ("walkout", "Walkout"),
-    ("parameter_uncertainty", "Parameter uncertainty"),
+_SWITCH_ORDER = (
+    "veto",
+    "costs",
+    "shocks",
+    "influence",
+    "red_lines",
+    "red_line_softening",
+    "perception_noise",
+    "mediator_bias",
+    "leverage",
+    "ceasefire",
+    "walkout",
+    "parameter_uncertainty",
+)
+SWITCHES: tuple[tuple[str, str], ...] = tuple(
+    (switch.name, switch.label)
+    for switch in sorted(
+        switches(),
+        key=lambda s: _SWITCH_ORDER.index(s.name) if s.name in _SWITCH_ORDER else len(_SWITCH_ORDER),
+    )
 )
 
 
