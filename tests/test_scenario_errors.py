@@ -175,3 +175,19 @@ def test_a_scenario_missing_its_actors_gets_no_fragment_hint(write_scenario) -> 
     messages = problems_of(path)
     assert any("actors: required key is missing" in m for m in messages)
     assert not any("fragment" in m for m in messages)
+
+
+def test_a_round_unit_must_read_as_a_unit_of_time(write_scenario) -> None:
+    """`run.round_unit` is printed in tables and axis labels (`weeks since talks began`)."""
+    fine = write_scenario(f"extends: {SNAPSHOT_2024}\nrun:\n  round_unit: week\n", name="week.yaml")
+    assert load_scenario(fine).variants  # accepted
+    assert next(iter(load_scenario(fine).variants.values())).round_unit == "week"
+    plain = next(iter(load_scenario(SNAPSHOT_2024).variants.values()))
+    assert plain.round_unit == "month"  # the default, as docs/scenario-format.md says
+    # a unit set is an input like any other (when unset it stays out of the digest, so folders
+    # from before it existed rerun: tests/test_legacy_folders.py)
+    assert load_scenario(fine).digest() != load_scenario(SNAPSHOT_2024).digest()
+    path = write_scenario(f"extends: {SNAPSHOT_2024}\nrun:\n  round_unit: '3 weeks!'\n")
+    [message] = problems_of(path)
+    assert f"{path}:3:" in message and "run.round_unit:" in message
+    assert "is not a unit of time" in message and "round_unit: week" in message
