@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import json
 import re
 from pathlib import Path
 
@@ -166,3 +167,26 @@ def test_the_format_reference_lists_the_rate_fields_the_registry_declares() -> N
     bullet = text.split("- **Rate fields** are ", 1)[1].split("\n- ", 1)[0]
     listed = set(re.findall(r"`(\w+)`", bullet.split(".", 1)[0]))
     assert listed == {p.name for p in PARAMETERS if p.kind == "rate"}
+
+
+def test_a_parameter_added_later_leaves_old_digests_alone(monkeypatch, flagship) -> None:
+    """A file that leaves a newly declared parameter at its default digests as before, so result
+    folders written before the parameter existed still rerun; set away from it, it counts."""
+    from sim.scenario import parameters
+
+    new = parameters.Parameter(
+        ("actors", parameters.ANY, "shock_exposure"), "shock_exposure", "unit", 1.0, "x", added_later=True
+    )
+    monkeypatch.setattr(parameters, "PARAMETERS", (*parameters.PARAMETERS, new))
+    dumped = next(iter(flagship.variants.values())).model_dump(mode="json")
+    before = json.dumps(dumped, sort_keys=True)
+    at_default = Estimate(value=1.0).model_dump(mode="json")
+    for actor in dumped["actors"].values():
+        actor["shock_exposure"] = dict(at_default)
+    assert json.dumps(parameters.digested(dumped), sort_keys=True) == before
+    for actor in dumped["actors"].values():
+        actor["shock_exposure"] = dict(at_default)
+    dumped["actors"]["russia"]["shock_exposure"]["value"] = 0.5
+    kept = parameters.digested(dumped)
+    assert kept["actors"]["russia"]["shock_exposure"]["value"] == 0.5
+    assert "shock_exposure" not in kept["actors"]["ukraine"]

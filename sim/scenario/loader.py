@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sim.errors import MAX_PROBLEMS, NegsimError, Problem
 from sim.scenario.estimates import Estimate, short_repr
 from sim.scenario.explore import ParameterSpace, parse_explore
+from sim.scenario.parameters import digested
 from sim.scenario.references import check_id, check_references
 from sim.scenario.schema import TOP_LEVEL_KEYS, VARIANT_KEYS, Scenario
 from sim.scenario.suggest import did_you_mean, hint
@@ -78,9 +79,10 @@ class LoadedScenario:
 
 
 def _digested(scenario: Scenario) -> dict[str, Any]:
-    """What the digest covers: everything, `run.streams` and `run.round_unit` only when set (so
-    scenarios written before they existed keep their digests)."""
-    dumped = scenario.model_dump(mode="json")
+    """What the digest covers: everything, `run.streams` and `run.round_unit` only when set, and
+    parameters declared later only away from their defaults (so scenarios written before they
+    existed keep their digests)."""
+    dumped = digested(scenario.model_dump(mode="json"))
     for added_later in ("streams", "round_unit"):
         if dumped["run"].get(added_later) is None:
             del dumped["run"][added_later]
