@@ -56,10 +56,13 @@ def _field(parameter: Parameter) -> tuple[Any, Any]:
         if parameter.layout == "actor_issue":  # every actor states a value on every issue
             return (dict[str, EstimateField], ...)
         return (dict[str, EstimateField], Field(default_factory=dict))
-    if parameter.party_must_give:  # references.py asks it of a party
-        return (EstimateField | None, None)
     if parameter.default is None:
         return (EstimateField, ...)
+    if parameter.added_later or parameter.layout == "actor":
+        # Unset, build_params uses the declared default and nothing is drawn or recorded for
+        # it, so declaring a parameter changes no earlier result (references.py asks a party
+        # for the ones marked party_must_give).
+        return (EstimateField | None, None)
     return (EstimateField, fixed(float(parameter.default)))
 
 
