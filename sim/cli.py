@@ -110,11 +110,11 @@ def plot(result_dir: Path, path_name: str | None) -> None:
             suggestion="give a folder that `negsim run`, `sensitivity` or `discover` wrote",
         )
     summary = writer.read_summary(result_dir)
-    if path_name is not None and path_name not in summary["paths"]:
+    if path_name is not None and path_name not in summary.paths:
         raise NegsimError.single(
             str(result_dir),
             f"no mediation path `{path_name}`",
-            suggestion=f"choose one of: {', '.join(summary['paths'])}",
+            suggestion=f"choose one of: {', '.join(summary.paths)}",
         )
     from sim.plots.draw import redraw
 

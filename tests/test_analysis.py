@@ -156,6 +156,7 @@ def test_discovery_writes_its_tables_and_plots(discovery_folder: Path) -> None:
         "design.parquet",
         "prim.parquet",
         "tree-no_mediation.txt",
+        "trees.parquet",
         "summary.json",
         "manifest.json",
     } <= names

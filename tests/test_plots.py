@@ -17,7 +17,7 @@ from matplotlib.text import Text
 from sim.plots import style
 from sim.plots.agreement import plot_agreement
 from sim.plots.draw import draw_all
-from sim.plots.result import load_result, path_summary
+from sim.plots.result import load_result
 from sim.plots.survival import plot_survival, survival_curve
 from sim.plots.terms import plot_terms
 from sim.plots.trajectories import plot_trajectories
@@ -135,6 +135,7 @@ def write_result(
         "kind": "run",
         "scenario": "test-scenario",
         "title": "Which mediation path converges? (synthetic test data)",
+        "file": "test-scenario.yaml",
         "rounds": rounds,
         "replications": reps,
         "seed": 1,
@@ -306,7 +307,8 @@ def test_trajectory_lines_and_legend_give_each_actor_one_distinct_cue(tmp_path: 
 
 def test_survival_curves_each_look_different_beyond_the_palette(tmp_path: Path) -> None:
     result = load_result(write_result(tmp_path / "result"))
-    many = {f"path{i}": path_summary(f"path{i}", {"label": f"Path {i}"}) for i in range(30)}
+    some = next(iter(result.paths.values()))
+    many = {f"path{i}": dataclasses.replace(some, id=f"path{i}", label=f"Path {i}") for i in range(30)}
     agreeing = result.runs[result.runs["path"] == "china_mediates"]
     runs = pd.concat([agreeing.assign(path=key) for key in many], ignore_index=True)
     fig = _drawn(plot_survival, dataclasses.replace(result, paths=many, runs=runs))

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from sim.discovery.cart import fit_tree
-from sim.discovery.prim import Box, PrimResult, describe_box, prim, trajectory_frame
+from sim.discovery.cart import LEAF, SavedTree, TreeView, fit_tree, tree_nodes
+from sim.discovery.prim import Box, PrimResult, describe_box, prim, saved_result, trajectory_frame
 from sim.plots.canvas import save_png
 from sim.plots.discovery import plot_box_limits, plot_tradeoff, plot_tree
 
@@ -279,7 +279,7 @@ def test_plots_are_drawn(
         "tradeoff_pasted": (plot_tradeoff(pasted, "Pasting moved the box"), 2),
         "limits": (plot_box_limits(result, LABELS, "Box limits"), 1),
         "limits_none": (plot_box_limits(whole, LABELS, "Nothing restricted"), 1),
-        "tree": (plot_tree(fit_tree(X, y, LABELS), LABELS, "CART view"), 1),
+        "tree": (plot_tree(saved_tree(fit_tree(X, y, LABELS)), LABELS, "CART view"), 1),
     }
     assert "no restriction" in "".join(t.get_text() for t in figures["limits_none"][0].axes[0].texts)
     for name, (fig, n_axes) in figures.items():
@@ -301,3 +301,47 @@ def test_release_lifts_restrictions_that_carry_no_weight() -> None:
     assert set(released.box.restricted) <= set(kept.box.restricted)
     assert released.box.density >= kept.box.density - 0.02 * len(kept.box.restricted)
     assert released.box.coverage >= kept.box.coverage
+
+
+def saved_tree(view: TreeView) -> SavedTree:
+    """A tree as a result folder keeps it: its nodes table, through Parquet, and its accuracy."""
+    return SavedTree(tree_nodes(view), view.accuracy)
+
+
+def test_the_saved_tree_holds_every_node_of_the_fitted_one(
+    tmp_path: Path, data: tuple[pd.DataFrame, np.ndarray, np.ndarray]
+) -> None:
+    X, y, _ = data
+    view = fit_tree(X, y, LABELS)
+    tree = view.model.tree_
+    tree_nodes(view).to_parquet(tmp_path / "trees.parquet", index=False)
+    nodes = pd.read_parquet(tmp_path / "trees.parquet")
+    assert len(nodes) == tree.node_count and list(nodes["node"]) == list(range(tree.node_count))
+    assert list(nodes["left"]) == list(tree.children_left)
+    assert list(nodes["right"]) == list(tree.children_right)
+    assert list(nodes["cases"]) == list(tree.n_node_samples)
+    splits = nodes[nodes["left"] != LEAF]
+    assert list(splits["parameter"]) == [COLUMNS[f] for f in tree.feature[tree.feature >= 0]]
+    assert np.array_equal(splits["threshold"].to_numpy(), tree.threshold[tree.feature >= 0])
+    assert nodes["threshold"][nodes["left"] == LEAF].isna().all()
+    assert nodes["depth"].max() == view.model.get_depth()
+    saved = SavedTree(nodes, view.accuracy)
+    assert saved.base_rate == pytest.approx(view.base_rate)
+    leaves = nodes[nodes["left"] == LEAF]
+    hits = (leaves["share_yes"] * leaves["cases"]).sum()
+    assert hits == pytest.approx(y.sum())
+
+
+def test_a_prim_result_rebuilt_from_what_a_folder_keeps_is_the_same(
+    data: tuple[pd.DataFrame, np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    """The plots draw PRIM's trade-off and box from prim.parquet and summary.json's box, not by
+    running PRIM again: what they rebuild must be what PRIM found."""
+    for found in (prim(*paste_case(2), min_coverage=0.3), prim(data[0], data[1], min_coverage=MIN_COVERAGE)):
+        trajectory_frame(found).to_parquet(tmp_path / "prim.parquet", index=False)
+        steps = pd.read_parquet(tmp_path / "prim.parquet")
+        box = found.box
+        limits = {name: box.limits[name] for name in box.restricted}
+        columns = list(found.data_ranges)
+        rebuilt = saved_result(steps, columns, limits, (box.coverage, box.density, box.mass))
+        assert rebuilt == found

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis.experiment import DESIGN
 from sim.discovery.cart import TreeView, fit_tree
 from sim.discovery.prim import PrimResult, describe_box, prim
+from sim.results.layout import DESIGN
 from sim.results.stream import read_table
 
 # A box is reported as a finding only if it beats the base rate clearly: by a quarter at least,

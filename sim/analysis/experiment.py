@@ -11,14 +11,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.errors import NegsimError
-from sim.limits import MAX_REPLICATIONS
+from sim.results import summary_schema
+from sim.results.layout import DESIGN
 from sim.results.stream import read_table
 from sim.runner.chunks import Chunk, Design, plan_chunks
 from sim.scenario.explore import ParameterSpace
 from sim.scenario.loader import LoadedScenario
-
-DESIGN = "design.parquet"
 
 
 @dataclass(frozen=True)
@@ -71,29 +69,27 @@ class Experiment:
             table[f"unit.{name}"] = self.unit[:, j]
         return table
 
-    def describe(self) -> dict:
-        return {
-            "method": self.method,
-            "seed": self.seed,
-            "points": self.points,
-            "replications_per_point": self.per_point,
-            "columns": self.unit.shape[1],
-            "parameters": [
-                {"name": u.name, "label": u.label, **u.range.model_dump(exclude_none=True, exclude={"label"})}
+    def describe(self) -> summary_schema.Experiment:
+        """The design as summary.json records it."""
+        return summary_schema.Experiment(
+            method=self.method,
+            seed=self.seed,
+            points=self.points,
+            replications_per_point=self.per_point,
+            columns=self.unit.shape[1],
+            parameters=[
+                summary_schema.ExploredParameter(
+                    name=u.name,
+                    label=u.label,
+                    low=u.range.low,
+                    high=u.range.high,
+                    dist=u.range.dist,
+                    mode=u.range.mode,
+                    mean=u.range.mean,
+                    sd=u.range.sd,
+                )
                 for u in self.space.uncertainties
             ],
-        }
-
-
-def check_design_size(points: int, runs: int) -> None:
-    """Refuse, before it is built, a design that would make more replications per path than a
-    run may (`run.replications`): memory and time would run out long before it finished."""
-    if points * runs > MAX_REPLICATIONS:
-        raise NegsimError.single(
-            "--samples",
-            f"the design has {points:,} points x {runs:,} runs = {points * runs:,} replications per path, "
-            f"more than the limit of {MAX_REPLICATIONS:,}",
-            suggestion="use fewer --samples or --runs",
         )
 
 

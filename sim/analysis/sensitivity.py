@@ -20,10 +20,7 @@ from sim.analysis.samplers import MORRIS_LEVELS, unit_problem
 NOISE_FLOOR = "(noise floor)"
 NOISE_FLOOR_LABEL = "noise floor: a dummy that changes nothing"
 RESAMPLES = 1000  # bootstrap resamples behind each confidence interval
-OUTPUTS = {
-    "agreement": "probability of agreement",
-    "rounds": "median months to agreement",
-}
+OUTPUTS = ("agreement", "rounds")  # the chance of agreement, and the median rounds to it
 COLUMNS = {
     "sobol": ["ST", "ST_conf", "S1", "S1_conf"],
     "morris": ["mu_star", "mu_star_conf", "sigma"],
@@ -47,10 +44,16 @@ def indices(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, seed
     return pd.DataFrame({"parameter": names, **{c: np.asarray(found[c], float) for c in COLUMNS[method]}})
 
 
+def output_label(output: str, round_units: str) -> str:
+    """What an output is, in words: "chance of agreement", "median months to agreement"
+    (`round_units`: the scenario's round unit, for a number of rounds)."""
+    return "chance of agreement" if output == "agreement" else f"median {round_units} to agreement"
+
+
 def outputs_per_point(points: pd.DataFrame) -> tuple[dict[str, np.ndarray], int]:
     """The outputs analysed, per design point, and how many points had no agreement.
 
-    Median months is undefined where no run agreed; those points take the median over all
+    Median rounds is undefined where no run agreed; those points take the median over all
     points that have one, a neutral value that adds no spurious variance (reported).
     """
     rounds = points["median_rounds"].to_numpy(float)

@@ -28,12 +28,12 @@ from sim.errors import NegsimError
 from sim.results import writer
 from sim.results.checksums import sha256_file
 from sim.results.folder import atomic_folder
-from sim.results.stream import REPLICATIONS, read_table
+from sim.results.layout import COMPARISON, COMPARISON_PLOT, REPLICATIONS
+from sim.results.stream import read_table
+from sim.results.summary_schema import KINDS, RunSummary
 from sim.scenario.estimates import short_repr
 from sim.scenario.show import shown
 
-CSV = "comparison.csv"
-PLOT = "plots/comparison.png"
 CSV_COLUMNS = [
     "path",
     "outcome",
@@ -46,7 +46,6 @@ CSV_COLUMNS = [
     "n_a",
     "n_b",
 ]
-KIND_NAMES = {"sensitivity": "a sensitivity analysis", "discovery": "a scenario discovery"}
 GIVE_RUNS = "give two folders that `negsim run` wrote"
 
 
@@ -85,9 +84,9 @@ class Run:
 
     folder: Path
     title: str
-    seed: Any
-    streams: Any
-    replications: Any
+    seed: int
+    streams: str
+    replications: int
     paths: dict[str, str]  # path id -> label, in the run's order
 
 
@@ -101,41 +100,21 @@ def read_run(folder: Path) -> Run:
             str(folder), f"is not a negsim result folder (no {writer.SUMMARY})", suggestion=GIVE_RUNS
         )
     summary = writer.read_summary(folder)
-    kind = summary.get("kind", "run")  # folders written before `kind` existed are runs
-    if kind != "run":
-        known = KIND_NAMES.get(kind) if isinstance(kind, str) else None
-        what = f"holds {known}" if known else f"records the kind {short_repr(kind)}"
+    if not isinstance(summary, RunSummary):
         raise NegsimError.single(
             str(folder),
-            f"{what}, not a run: `negsim compare` compares the outcomes of two `negsim run` folders",
+            f"holds {KINDS[summary.kind]}, not a run: `negsim compare` compares the outcomes of two "
+            "`negsim run` folders",
             suggestion=GIVE_RUNS,
         )
-    try:
-        # The streams key (with the seed) decides which random draws a run used; folders written
-        # before summary.json recorded it were keyed by the scenario's name.
-        streams = summary.get("streams", summary["scenario"])
-        seed = summary["seed"]
-    except KeyError as exc:
-        raise NegsimError.single(
-            str(folder / writer.SUMMARY),
-            f"does not describe a run as negsim writes it (no `{exc.args[0]}`)",
-            suggestion=f"`negsim verify {folder}` tells what changed",
-        ) from None
-    paths = {str(path_id): _label(path_id, raw) for path_id, raw in summary["paths"].items()}
-    title = summary.get("title")
     return Run(
         folder=folder,
-        title=title if isinstance(title, str) else str(folder),
-        seed=seed,
-        streams=streams,
-        replications=summary.get("replications"),
-        paths=paths,
+        title=summary.title,
+        seed=summary.seed,
+        streams=summary.streams_key,  # with the seed, it decides which random draws a run used
+        replications=summary.replications,
+        paths={path_id: path.label for path_id, path in summary.paths.items()},
     )
-
-
-def _label(path_id: Any, raw: Any) -> str:
-    label = raw.get("label") if isinstance(raw, dict) else None
-    return label if isinstance(label, str) else str(path_id)
 
 
 def outcomes_of(run: Run, path: str) -> tuple[np.ndarray, np.ndarray]:
@@ -159,9 +138,9 @@ def compare_path(a: Run, b: Run, path: str) -> PathComparison:
     replications_a, outcomes_a = outcomes_of(a, path)
     replications_b, outcomes_b = outcomes_of(b, path)
     reasons = []
-    if not _same(a.seed, b.seed):
+    if a.seed != b.seed:
         reasons.append(f"different seed (A {_value(a.seed)}, B {_value(b.seed)})")
-    if not _same(a.streams, b.streams):
+    if a.streams != b.streams:
         reasons.append(f"different streams (A {_value(a.streams)}, B {_value(b.streams)})")
     if not same_replications(replications_a, replications_b):
         counts = f"A {len(replications_a):,}, B {len(replications_b):,}"
@@ -178,18 +157,9 @@ def compare_path(a: Run, b: Run, path: str) -> PathComparison:
     )
 
 
-def _same(x: Any, y: Any) -> bool:
-    """Equal as recorded: 1 and 1.0 (or True) are different seeds."""
-    return type(x) is type(y) and x == y
-
-
-def _value(value: Any) -> str:
+def _value(value: int | str) -> str:
     """A value read from summary.json as a message shows it: a short string as it is."""
     return value if isinstance(value, str) and len(value) <= 60 else short_repr(value)
-
-
-def _count(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else shown(_value(value))
 
 
 def _ids(paths: dict[str, str]) -> str:
@@ -201,7 +171,7 @@ def header(a: Run, b: Run) -> list[str]:
     lines = [
         f"[bold]{letter}[/bold]: {shown(str(run.folder))} — {shown(run.title)}; "
         f"seed {shown(_value(run.seed))}, streams {shown(_value(run.streams))}, "
-        f"{_count(run.replications)} replications per path"
+        f"{run.replications:,} replications per path"
         for letter, run in (("A", a), ("B", b))
     ]
     for letter, run, other in (("A", a, b), ("B", b, a)):
@@ -303,10 +273,10 @@ def write_comparison(
     from sim.plots import canvas, style
     from sim.plots.comparison import plot_comparison
 
-    comparison_frame(compared).to_csv(staging / CSV, index=False)
-    (staging / PLOT).parent.mkdir()
+    comparison_frame(compared).to_csv(staging / COMPARISON, index=False)
+    (staging / COMPARISON_PLOT).parent.mkdir()
     with style.theme():  # ticks are laid out at save time, so save under the same style
-        canvas.save_png(plot_comparison(compared, a.title, b.title), staging / PLOT)
+        canvas.save_png(plot_comparison(compared, a.title, b.title), staging / COMPARISON_PLOT)
     write_manifest(staging, a, b, started)
 
 
@@ -334,9 +304,9 @@ def _provenance(run: Run) -> dict[str, Any]:
     }
 
 
-def _recorded(value: Any) -> Any:
+def _recorded(value: int | str) -> int | str:
     """A value read from a folder, as written again: itself if a short number or string."""
-    if isinstance(value, float) or (isinstance(value, int) and abs(value) < 10**40):
+    if isinstance(value, int) and abs(value) < 10**40:
         return value
     if isinstance(value, str) and len(value) <= 200:
         return value

@@ -12,9 +12,6 @@ and every recorded number is checked with the command line's bounds before any w
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import importlib
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,12 +21,14 @@ import click
 from pydantic import ValidationError
 
 from sim.commands.common import out, out_option
+from sim.commands.folder_command import FolderCommand, Job, OptionProblem, write_folder
 from sim.errors import NegsimError, printable
 from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
 from sim.results import writer
 from sim.results.compare import compare_results
-from sim.results.folder import atomic_folder, check_new_folder
-from sim.runner.backends import Backend, choose_backend
+from sim.results.folder import check_new_folder
+from sim.results.layout import FIRST_LAYOUT, MANIFEST, RESOLVED
+from sim.runner.backends import choose_backend
 from sim.runner.batch import RunSettings
 from sim.runner.chunks import DEFAULT_CHUNK
 from sim.scenario.explore import parse_explore
@@ -38,11 +37,6 @@ from sim.scenario.schema import Scenario
 from sim.scenario.show import shown
 
 EXIT_DIFFERENT = 3
-COMMANDS = {  # the commands whose folders can be rerun, imported only when needed
-    "run": "sim.commands.run:run",
-    "sensitivity": "sim.commands.sensitivity:sensitivity_command",
-    "discover": "sim.commands.discover:discover_command",
-}
 
 
 class ResultsDiffer(NegsimError):
@@ -65,46 +59,43 @@ def rerun_command(
     """Repeat the run that wrote RESULT_DIR and compare the results: exit 0 when identical,
     3 when they differ, 2 when the folder cannot be rerun."""
     manifest = writer.read_manifest(result_dir)
-    kind, options = recorded_invocation(result_dir, manifest)
-    settings = recorded_settings(result_dir, manifest)
+    command, options = recorded_invocation(result_dir, manifest)
+    recorded = recorded_settings(result_dir, manifest)
+    layout = _whole_number(result_dir, "layout", manifest.get("layout", FIRST_LAYOUT), FIRST_LAYOUT, None)
     loaded, source = scenario_for_rerun(result_dir, manifest)
-    check_design(result_dir, kind, loaded, settings, options)
+    job = planned(result_dir, command, loaded, options, recorded)
     backend = choose_backend(workers, dask)
     chunk_size = chunk_size or options["chunk_size"] or DEFAULT_CHUNK
     if out_dir is not None:
         check_new_folder(out_dir)  # before any work, as every command does
     out.print(
-        f"Rerunning `negsim {kind}` of {shown(str(result_dir))} from {shown(source)}: "
-        f"{settings.replications:,} replications per path, seed {_shown(settings.seed, grouping='')}, "
+        f"Rerunning `negsim {command.name}` of {shown(str(result_dir))} from {shown(source)}: "
+        f"{recorded.replications:,} replications per path, seed {_shown(recorded.seed, grouping='')}, "
         f"{backend.description}",
         soft_wrap=True,
     )
     with _rerun_folder(out_dir) as target:
-        started = dt.datetime.now(dt.UTC)
-        with atomic_folder(target) as staging:
-            REPEAT[kind](loaded, settings, options, staging, backend, chunk_size)
-            writer.write_resolved(staging, loaded)
-            if out_dir is not None and options.get("plots", True):
-                from sim.plots.draw import draw_all
-
-                draw_all(staging)
-            command = ["negsim", *sys.argv[1:]]
-            invocation = manifest["invocation"]
-            writer.write_manifest(
-                staging, loaded, settings, command, started, backend.description, invocation
-            )
-        differences, compared = compare_results(result_dir, target, manifest["files"])
-    if differences:
-        for line in differences:  # the report itself, every difference, on standard output
+        plots = out_dir is not None and options["plots"]
+        write_folder(target, job, backend, chunk_size, plots, invocation=manifest["invocation"])
+        found = compare_results(result_dir, target, manifest["files"], layout)
+    for name in found.not_compared:
+        out.print(
+            f"not compared: {printable(name)} (not written by the negsim that made this folder)",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    if found.differences:
+        for line in found.differences:  # the report itself, every difference, on standard output
             out.print(printable(line), markup=False, highlight=False, soft_wrap=True)
         kept = f"the rerun is in {out_dir}" if out_dir else "keep the rerun with --out DIR to inspect it"
         raise ResultsDiffer.single(
             str(result_dir),
-            f"the rerun gives different results: {len(differences)} difference(s)",
+            f"the rerun gives different results: {len(found.differences)} difference(s)",
             suggestion=f"{kept}; `negsim verify {result_dir}` tells if the folder was changed after the run",
         )
     out.print(
-        f"[green]identical[/green]: all {compared} data files of {shown(str(result_dir))} reproduced",
+        f"[green]identical[/green]: all {found.compared} data files of {shown(str(result_dir))} reproduced",
         soft_wrap=True,
     )
     if out_dir is not None:
@@ -121,41 +112,61 @@ def _rerun_folder(out_dir: Path | None) -> Iterator[Path]:
         yield Path(scratch) / "rerun"
 
 
-def recorded_invocation(folder: Path, manifest: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def recorded_invocation(folder: Path, manifest: dict[str, Any]) -> tuple[FolderCommand, dict[str, Any]]:
+    """The command that wrote the folder, and its recorded options checked by its own types."""
     invocation = manifest.get("invocation")
     if not isinstance(invocation, dict) or not isinstance(invocation.get("options"), dict):
         command = manifest.get("command")
         words = command if isinstance(command, list) and all(isinstance(w, str) for w in command) else []
         shown = " ".join(words)[:300] or "the command in manifest.json"
         raise NegsimError.single(
-            str(folder / writer.MANIFEST),
+            str(folder / MANIFEST),
             "does not record the command's options, so the run cannot be repeated automatically",
             key_path="invocation",
             suggestion=f"it was written by an older negsim; repeat it by hand: {shown}",
         )
-    kind = invocation.get("command")
-    if not isinstance(kind, str) or kind not in COMMANDS:
+    name = invocation.get("command")
+    command = folder_command(name) if isinstance(name, str) else None
+    if command is None:
         raise NegsimError.single(
-            str(folder / writer.MANIFEST),
-            f"records the command `{str(kind)[:60]}`, which negsim rerun cannot repeat",
+            str(folder / MANIFEST),
+            f"records the command `{str(name)[:60]}`, which negsim rerun cannot repeat",
             key_path="invocation.command",
-            suggestion=f"rerun handles folders of: {', '.join(COMMANDS)}",
+            suggestion=f"rerun handles folders of: {', '.join(folder_commands())}",
         )
-    return kind, checked_options(folder, kind, invocation["options"])
+    return command, checked_options(folder, command, invocation["options"])
 
 
-def checked_options(folder: Path, kind: str, recorded: dict[str, Any]) -> dict[str, Any]:
+def folder_command(name: str) -> FolderCommand | None:
+    """The command line's command `name` if it writes result folders (a FolderCommand: that is
+    how a command registers with rerun); commands are looked up as the command line does, so
+    one is imported only when a folder of it is rerun."""
+    ctx = click.get_current_context()
+    group = ctx.find_root().command
+    if not isinstance(group, click.Group):
+        return None
+    command = group.get_command(ctx, name)
+    return command if isinstance(command, FolderCommand) else None
+
+
+def folder_commands() -> list[str]:
+    """The names of every command whose folders rerun can repeat."""
+    ctx = click.get_current_context()
+    group = ctx.find_root().command
+    names = group.list_commands(ctx) if isinstance(group, click.Group) else []
+    return [name for name in names if folder_command(name) is not None]
+
+
+def checked_options(folder: Path, command: click.Command, recorded: dict[str, Any]) -> dict[str, Any]:
     """The recorded options put through the command's own option types again, so a damaged
     manifest is refused with a message instead of failing halfway through the rerun."""
-    module, attribute = COMMANDS[kind].split(":")
-    command: click.Command = getattr(importlib.import_module(module), attribute)
     ctx = click.Context(command)
     options: dict[str, Any] = {}
     for param in command.params:
         name = param.name or ""
         if name not in recorded:
             raise NegsimError.single(
-                str(folder / writer.MANIFEST),
+                str(folder / MANIFEST),
                 "required key is missing",
                 key_path=f"invocation.options.{name}",
                 suggestion="the manifest is damaged; restore the folder from its original copy",
@@ -182,7 +193,7 @@ DAMAGED = "the manifest is damaged; restore the folder from its original copy"
 
 
 def _refuse(folder: Path, key_path: str, message: str) -> NegsimError:
-    return NegsimError.single(str(folder / writer.MANIFEST), message, key_path=key_path, suggestion=DAMAGED)
+    return NegsimError.single(str(folder / MANIFEST), message, key_path=key_path, suggestion=DAMAGED)
 
 
 def _whole_number(folder: Path, key_path: str, value: Any, low: int, high: int | None) -> int:
@@ -231,21 +242,21 @@ def scenario_for_rerun(folder: Path, manifest: dict[str, Any]) -> tuple[LoadedSc
     resolved = _from_resolved(folder, Path(recorded_file), hint)
     if resolved.digest() != digest:
         raise NegsimError.single(
-            str(folder / writer.RESOLVED),
-            f"does not reproduce the scenario digest recorded in {writer.MANIFEST}, so it is not "
+            str(folder / RESOLVED),
+            f"does not reproduce the scenario digest recorded in {MANIFEST}, so it is not "
             "the scenario that ran",
             suggestion=hint,
         )
-    return resolved, writer.RESOLVED
+    return resolved, RESOLVED
 
 
 def _from_resolved(folder: Path, original: Path, hint: str) -> LoadedScenario:
     """Rebuild the scenario from scenario.resolved.json (read as untrusted: size, depth, no links)."""
-    data = writer.read_json(folder, writer.RESOLVED, hint)
+    data = writer.read_json(folder, RESOLVED, hint)
     try:
         variants = {name: Scenario.model_validate(raw) for name, raw in data["paths"].items()}
         explore = data.get("explore")
-        space = None if explore is None else parse_explore(explore, {}, writer.RESOLVED, variants)
+        space = None if explore is None else parse_explore(explore, {}, RESOLVED, variants)
         name = next(iter(variants.values())).name
         changes = tuple(str(change) for change in data.get("changes", ()))
     except (
@@ -259,110 +270,32 @@ def _from_resolved(folder: Path, original: Path, hint: str) -> LoadedScenario:
         NegsimError,
     ):
         raise NegsimError.single(
-            str(folder / writer.RESOLVED), "does not hold the scenario as negsim writes it", suggestion=hint
+            str(folder / RESOLVED), "does not hold the scenario as negsim writes it", suggestion=hint
         ) from None
     return LoadedScenario(path=original, name=name, variants=variants, explore=space, changes=changes)
 
 
-def _repeat_run(
+def planned(
+    folder: Path,
+    command: FolderCommand,
     loaded: LoadedScenario,
-    settings: RunSettings,
     options: dict[str, Any],
-    staging: Path,
-    backend: Backend,
-    chunk_size: int,
-) -> None:
-    from sim.commands.run import run_all
-
-    summary = run_all(loaded, settings, staging, backend, chunk_size)
-    writer.write_json(staging / writer.SUMMARY, summary)
-
-
-def _repeat_sensitivity(
-    loaded: LoadedScenario,
-    settings: RunSettings,
-    options: dict[str, Any],
-    staging: Path,
-    backend: Backend,
-    chunk_size: int,
-) -> None:
-    from sim.commands.sensitivity import design, explored_space, write_analysis
-
-    chosen = list(options.get("paths") or loaded.variants)
-    experiment = design(
-        explored_space(loaded), options["method"], options["samples"], options["runs"], settings.seed
-    )
-    _check_replications(experiment, settings)
-    write_analysis(loaded, experiment, chosen, settings, staging, backend, chunk_size)
-
-
-def _repeat_discover(
-    loaded: LoadedScenario,
-    settings: RunSettings,
-    options: dict[str, Any],
-    staging: Path,
-    backend: Backend,
-    chunk_size: int,
-) -> None:
-    from sim.commands.discover import Target, discovery_design, write_discovery
-    from sim.commands.sensitivity import explored_space
-
-    chosen = list(options.get("paths") or loaded.variants)
-    experiment = discovery_design(explored_space(loaded), options["samples"], options["runs"], settings.seed)
-    _check_replications(experiment, settings)
-    target = Target(options["outcome"], options["min_coverage"])
-    write_discovery(loaded, experiment, chosen, target, settings, staging, backend, chunk_size)
-
-
-def check_design(
-    folder: Path, kind: str, loaded: LoadedScenario, settings: RunSettings, options: dict[str, Any]
-) -> None:
-    """Before anything is drawn or run: the recorded paths exist, and the recorded options make
-    exactly the recorded number of replications (a design is not built to find out: a damaged
-    manifest could ask for one of any size)."""
-    for name in options.get("paths") or ():
-        if name not in loaded.variants:
-            raise _refuse(
-                folder, "invocation.options.paths", f"no mediation path `{str(name)[:80]}` in the scenario"
-            )
-    if kind == "run":
-        for option, recorded in (("runs", settings.replications), ("rounds", settings.rounds)):
-            if options.get(option) not in (None, recorded):
-                raise _refuse(
-                    folder, f"invocation.options.{option}", f"is {options[option]:,}, but {recorded:,} ran"
-                )
-        return
-    from sim.commands.sensitivity import explored_space
-
-    columns = len(explored_space(loaded).names) + 1  # and the noise-floor dummy of a sensitivity design
-    samples, runs = options["samples"], options["runs"]
-    if kind == "discover":
-        points = samples
-    elif options["method"] == "sobol":
-        samples = samples or 256
-        if samples & (samples - 1):
-            raise _refuse(
-                folder, "invocation.options.samples", f"Sobol' designs need a power of 2, got {samples:,}"
-            )
-        points = samples * (columns + 2)
-    else:
-        points = (samples or 20) * (columns + 1)
-    if points * runs != settings.replications:
-        raise _refuse(
-            folder,
-            "replications",
-            f"records {settings.replications:,} replications, but its options make {points * runs:,}",
-        )
-
-
-def _check_replications(experiment: Any, settings: RunSettings) -> None:
-    """The recorded options must make the design the manifest says ran."""
-    if experiment.replications != settings.replications:
-        raise NegsimError.single(
-            writer.MANIFEST,
-            f"records {settings.replications} replications, but its options make {experiment.replications}",
-            suggestion="the manifest is damaged; restore the folder from its original copy",
-        )
-
-
-REPEAT = {"run": _repeat_run, "sensitivity": _repeat_sensitivity, "discover": _repeat_discover}
+    recorded: RunSettings,
+) -> Job:
+    """The command's plan for the recorded options, before anything is built or run; refused
+    unless it makes exactly what the folder says ran (a design is not built to find out: a
+    damaged manifest could ask for one of any size)."""
+    for option, setting in command.job.DIRECT.items():
+        value, ran = options.get(option), getattr(recorded, setting)
+        if value is not None and value != ran:
+            message = f"is {_shown(value)}, but {_shown(ran)} ran"
+            raise _refuse(folder, f"invocation.options.{option}", message)
+    try:
+        job = command.job.plan(loaded, options)
+    except OptionProblem as exc:
+        raise _refuse(folder, f"invocation.options.{exc.option}", exc.message) from None
+    for setting in ("replications", "rounds", "seed"):
+        made, ran = getattr(job.settings, setting), getattr(recorded, setting)
+        if made != ran:
+            raise _refuse(folder, setting, f"records {_shown(ran)}, but its options make {_shown(made)}")
+    return job

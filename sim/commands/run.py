@@ -2,94 +2,83 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, ClassVar
 
 import click
 
-from sim.commands.common import backend_options, default_folder, out, out_option, run_with_progress
+from sim.commands.common import ROUNDS_HELP, backend_options, out, out_option, run_with_progress
+from sim.commands.folder_command import FolderCommand, Job, write_result
 from sim.results import writer
-from sim.results.folder import atomic_folder
 from sim.results.report import outcome_table, terms_table
 from sim.results.stream import PartSink, read_table
-from sim.results.summary import summarise_path
+from sim.results.summary import path_outcomes
+from sim.results.summary_schema import RunSummary, Summary
 from sim.runner.backends import Backend
-from sim.runner.batch import TRAJECTORY_REPLICATIONS, RunSettings, settings_for
+from sim.runner.batch import TRAJECTORY_REPLICATIONS, settings_for
 from sim.runner.chunks import plan_chunks
-from sim.scenario.loader import LoadedScenario, load_scenario
+from sim.scenario.loader import LoadedScenario
 
 
-@click.command()
+@dataclass(frozen=True)
+class RunJob(Job):
+    """Every path of the scenario, replicated: the replications, parameters and trajectories
+    tables, and each path's outcomes."""
+
+    DIRECT: ClassVar[Mapping[str, str]] = {"runs": "replications", "rounds": "rounds", "seed": "seed"}
+
+    @classmethod
+    def plan(cls, loaded: LoadedScenario, options: Mapping[str, Any]) -> RunJob:
+        return cls(loaded, settings_for(loaded, options["runs"], options["rounds"], options["seed"]))
+
+    def write(self, staging: Path, backend: Backend, chunk_size: int) -> RunSummary:
+        """Run each path, streaming tables into `staging`; the summary is computed from them."""
+        loaded, settings = self.loaded, self.settings
+        header = writer.scenario_header(loaded, settings)
+        issues = list(header["issues"])
+        chunks = itertools.chain.from_iterable(
+            plan_chunks(
+                name,
+                scenario,
+                settings.replications,
+                settings.rounds,
+                settings.seed,
+                chunk_size,
+                trajectory_until=TRAJECTORY_REPLICATIONS,
+            )
+            for name, scenario in loaded.variants.items()
+        )
+        sink = PartSink(staging)
+        run_with_progress(chunks, settings.replications * len(loaded.variants), backend, sink.write)
+        sink.write_trajectories({name: list(s.actors) for name, s in loaded.variants.items()}, issues)
+        columns = ["outcome", "end_round", *(f"terms.{issue}" for issue in issues)]
+        paths = {
+            name: path_outcomes(scenario.label, read_table(staging, columns=columns, path=name), issues)
+            for name, scenario in loaded.variants.items()
+        }
+        return RunSummary(kind="run", **header, paths=paths)
+
+    def report(self, summary: Summary) -> None:
+        assert isinstance(summary, RunSummary)
+        out.print(outcome_table(summary))
+        out.print(terms_table(summary))
+
+
+@click.command(cls=FolderCommand, job=RunJob)
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option(
     "--runs",
     type=click.IntRange(min=1),
     help="Replications per path (default: the file's run.replications).",
 )
-@click.option("--rounds", type=click.IntRange(min=1), help="Rounds (months) per replication.")
+@click.option("--rounds", type=click.IntRange(min=1), help=ROUNDS_HELP)
 @click.option("--seed", type=click.IntRange(min=0), help="Random seed.")
 @out_option("Result folder to create (default: results/<scenario>/<timestamp>).")
 @click.option("--plots/--no-plots", default=True, help="Draw PNG plots into the result folder.")
 @backend_options
-def run(
-    file: Path,
-    runs: int | None,
-    rounds: int | None,
-    seed: int | None,
-    out_dir: Path | None,
-    plots: bool,
-    backend: Backend,
-    chunk_size: int,
-) -> None:
+def run(**options: Any) -> None:
     """Run every mediation path in FILE and write a result folder."""
-    loaded = load_scenario(file)
-    settings = settings_for(loaded, runs, rounds, seed)
-    target = out_dir or default_folder(loaded.name)
-    started = dt.datetime.now(dt.UTC)
-    with atomic_folder(target) as staging:
-        summary = run_all(loaded, settings, staging, backend, chunk_size)
-        writer.write_json(staging / writer.SUMMARY, summary)
-        writer.write_resolved(staging, loaded)
-        if plots:
-            from sim.plots.draw import draw_all
-
-            draw_all(staging)
-        command = ["negsim", *sys.argv[1:]]
-        writer.write_manifest(staging, loaded, settings, command, started, backend.description)
-    out.print(outcome_table(summary))
-    out.print(terms_table(summary))
-    out.print(f"Results: {target}")
-    if plots:
-        out.print(f"Plots:   {target / 'plots'}")
-
-
-def run_all(
-    loaded: LoadedScenario, settings: RunSettings, staging: Path, backend: Backend, chunk_size: int
-) -> dict:
-    """Run each path, streaming tables into `staging`; return the summary computed from them."""
-    summary = writer.describe_scenario(loaded, settings, kind="run")
-    issues = list(summary["issues"])
-    chunks = itertools.chain.from_iterable(
-        plan_chunks(
-            name,
-            scenario,
-            settings.replications,
-            settings.rounds,
-            settings.seed,
-            chunk_size,
-            trajectory_until=TRAJECTORY_REPLICATIONS,
-        )
-        for name, scenario in loaded.variants.items()
-    )
-    sink = PartSink(staging)
-    total = settings.replications * len(loaded.variants)
-    run_with_progress(chunks, total, backend, sink.write)
-    sink.write_trajectories({name: list(s.actors) for name, s in loaded.variants.items()}, issues)
-    columns = ["outcome", "end_round", *(f"terms.{issue}" for issue in issues)]
-    summary["paths"] = {
-        name: summarise_path(scenario.label, read_table(staging, columns=columns, path=name), issues)
-        for name, scenario in loaded.variants.items()
-    }
-    return summary
+    write_result(options)

@@ -2,39 +2,108 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
 
 from sim.analysis import samplers, sensitivity
-from sim.analysis.experiment import Experiment, check_design_size, point_outcomes, write_design
-from sim.commands.common import (
-    backend_options,
-    check_path_name,
-    default_folder,
-    out,
-    out_option,
-    run_with_progress,
-)
-from sim.errors import NegsimError
+from sim.analysis.experiment import Experiment, point_outcomes
+from sim.commands.common import ROUNDS_HELP, backend_options, out, out_option
+from sim.commands.explored import ExperimentJob, chosen_paths, experiment_settings, explored_space
+from sim.commands.folder_command import FolderCommand, OptionProblem, write_result
 from sim.limits import MAX_REPLICATIONS
 from sim.results import writer
 from sim.results.analysis_report import sensitivity_table
-from sim.results.folder import atomic_folder
-from sim.results.stream import PartSink
-from sim.runner.backends import Backend
-from sim.runner.batch import RunSettings, settings_for
-from sim.scenario.explore import ParameterSpace
-from sim.scenario.loader import LoadedScenario, load_scenario
+from sim.results.layout import INDICES, POINTS
+from sim.results.summary_schema import SensitivityPath, SensitivitySummary, Summary
+from sim.scenario.loader import LoadedScenario
 
-INDICES = "indices.parquet"
-POINTS = "points.parquet"
+DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
 
 
-@click.command(name="sensitivity")
+def design_points(method: str, samples: int, columns: int) -> int:
+    """The points a design of `samples` makes over `columns` (the explored parameters and the
+    noise floor): Sobol' (Saltelli) samples x (columns + 2), Morris samples x (columns + 1)."""
+    if method == "sobol":
+        if samples & (samples - 1):
+            raise OptionProblem(
+                "samples",
+                f"Sobol' designs need a power of 2, got {samples:,}",
+                suggestion=f"use {1 << (samples.bit_length() - 1)} or {1 << samples.bit_length()}",
+            )
+        return samples * (columns + 2)
+    return samples * (columns + 1)
+
+
+@dataclass(frozen=True)
+class SensitivityJob(ExperimentJob):
+    """Sobol' or Morris indices of each path's agreement and time to agreement: points.parquet,
+    indices.parquet and the summary."""
+
+    method: str
+    samples: int
+
+    @classmethod
+    def plan(cls, loaded: LoadedScenario, options: Mapping[str, Any]) -> SensitivityJob:
+        space = explored_space(loaded)
+        paths = chosen_paths(loaded, options)
+        method = options["method"]
+        samples = options["samples"] or DEFAULT_SAMPLES[method]
+        points = design_points(method, samples, len(space.names) + 1)
+        settings = experiment_settings(loaded, options, points)
+        return cls(loaded, settings, space, paths, options["runs"], method, samples)
+
+    def design(self) -> Experiment:
+        """The design has one column more than the space: the noise-floor dummy, which no path reads."""
+        names = [*self.space.names, sensitivity.NOISE_FLOOR]
+        seed = self.settings.seed
+        if self.method == "sobol":
+            unit = samplers.sobol(self.samples, names, seed)
+        else:
+            unit = samplers.morris(self.samples, names, seed)
+        return Experiment(self.space, self.method, seed, unit, self.per_point)
+
+    def analyse(self, experiment: Experiment, folder: Path) -> SensitivitySummary:
+        """Indices per path and output, written to the folder and returned in the summary."""
+        names = [*experiment.space.names, sensitivity.NOISE_FLOOR]
+        point_tables, index_tables = [], []
+        paths = {}
+        for path in self.paths:
+            points = point_outcomes(folder, path)
+            point_tables.append(points.assign(path=path))
+            outputs, missing = sensitivity.outputs_per_point(points)
+            used = [*experiment.used_on(self.loaded, path), sensitivity.NOISE_FLOOR]
+            found = {}
+            for output, y in outputs.items():
+                table = sensitivity.indices(experiment.method, names, experiment.unit, y, experiment.seed)
+                table = sensitivity.ranked(table[table["parameter"].isin(used)], experiment.method)
+                index_tables.append(table.assign(path=path, output=output))
+                found[output] = table.to_dict("records")
+            paths[path] = SensitivityPath(
+                label=self.loaded.variants[path].label,
+                agreement_share=float(points["share"].mean()),
+                points=experiment.points,
+                points_without_agreement=missing,
+                unused=[n for n in experiment.space.names if n not in used],
+                indices=found,
+            )
+        pd.concat(point_tables, ignore_index=True).to_parquet(folder / POINTS, index=False)
+        pd.concat(index_tables, ignore_index=True).to_parquet(folder / INDICES, index=False)
+        header = writer.scenario_header(self.loaded, self.settings)
+        return SensitivitySummary(kind="sensitivity", **header, experiment=experiment.describe(), paths=paths)
+
+    def report(self, summary: Summary) -> None:
+        assert isinstance(summary, SensitivitySummary)
+        labels = self.space.labels | {sensitivity.NOISE_FLOOR: sensitivity.NOISE_FLOOR_LABEL}
+        for path in summary.paths.values():
+            out.print(sensitivity_table(path, self.method, labels, summary.round_units))
+
+
+@click.command(name="sensitivity", cls=FolderCommand, job=SensitivityJob, folder_suffix="sensitivity")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
 @click.option(
@@ -51,147 +120,11 @@ POINTS = "points.parquet"
     help="Replications per design point.",
 )
 @click.option("--path", "paths", multiple=True, help="Only this mediation path (repeatable).")
-@click.option("--rounds", type=click.IntRange(min=1), help="Rounds (months) per replication.")
+@click.option("--rounds", type=click.IntRange(min=1), help=ROUNDS_HELP)
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the design and of the replications.")
 @out_option("Result folder to create.")
 @click.option("--plots/--no-plots", default=True, help="Draw the tornado plots.")
 @backend_options
-def sensitivity_command(
-    file: Path,
-    method: str,
-    samples: int | None,
-    runs: int,
-    paths: tuple[str, ...],
-    rounds: int | None,
-    seed: int | None,
-    out_dir: Path | None,
-    plots: bool,
-    backend: Backend,
-    chunk_size: int,
-) -> None:
+def sensitivity_command(**options: Any) -> None:
     """Sobol or Morris sensitivity of each path's agreement probability to FILE's explore: section."""
-    loaded = load_scenario(file)
-    space = explored_space(loaded)
-    chosen = list(paths) or list(loaded.variants)
-    for name in chosen:
-        check_path_name(loaded, name)
-    settings = settings_for(loaded, None, rounds, seed)
-    experiment = design(space, method, samples, runs, settings.seed)
-    settings = RunSettings(experiment.replications, settings.rounds, settings.seed)
-    target = out_dir or default_folder(loaded.name, "sensitivity")
-    started = dt.datetime.now(dt.UTC)
-    with atomic_folder(target) as staging:
-        summary = write_analysis(loaded, experiment, chosen, settings, staging, backend, chunk_size)
-        writer.write_resolved(staging, loaded)
-        if plots:
-            from sim.plots.draw import draw_all
-
-            draw_all(staging)
-        writer.write_manifest(
-            staging, loaded, settings, ["negsim", *sys.argv[1:]], started, backend.description
-        )
-    for path in summary["paths"].values():
-        out.print(
-            sensitivity_table(
-                path, method, space.labels | {sensitivity.NOISE_FLOOR: sensitivity.NOISE_FLOOR_LABEL}
-            )
-        )
-    out.print(f"Results: {target}")
-
-
-def write_analysis(
-    loaded: LoadedScenario,
-    experiment: Experiment,
-    chosen: list[str],
-    settings: RunSettings,
-    staging: Path,
-    backend: Backend,
-    chunk_size: int,
-) -> dict:
-    """Run the design's points, write the tables, the design and summary.json; `negsim rerun`
-    repeats exactly this."""
-    run_experiment(experiment, loaded, chosen, settings, staging, backend, chunk_size)
-    write_design(staging, experiment)
-    summary = analyse(loaded, experiment, chosen, settings, staging)
-    writer.write_json(staging / writer.SUMMARY, summary)
-    return summary
-
-
-def run_experiment(
-    experiment: Experiment,
-    loaded: LoadedScenario,
-    chosen: list[str],
-    settings: RunSettings,
-    staging: Path,
-    backend: Backend,
-    chunk_size: int,
-) -> None:
-    """Every design point of every chosen path, streamed into `staging`'s tables."""
-    sink = PartSink(staging)
-    total = experiment.replications * len(chosen)
-    run_with_progress(
-        experiment.chunks(loaded, chosen, settings.rounds, chunk_size), total, backend, sink.write
-    )
-
-
-def explored_space(loaded: LoadedScenario) -> ParameterSpace:
-    if loaded.explore is None:
-        raise NegsimError.single(
-            str(loaded.path),
-            "has no `explore:` section, so there is nothing to vary",
-            key_path="explore",
-            suggestion="add e.g. `explore: {actors.russia.cost_of_war: [0.002, 0.015]}` (docs/analysis.md)",
-        )
-    return loaded.explore
-
-
-def design(space: ParameterSpace, method: str, samples: int | None, runs: int, seed: int) -> Experiment:
-    """The design has one column more than the space: the noise-floor dummy, which no path reads."""
-    names = [*space.names, sensitivity.NOISE_FLOOR]
-    if method == "sobol":
-        base = samples or 256
-        if base & (base - 1):
-            raise NegsimError.single(
-                "--samples",
-                f"Sobol' designs need a power of 2, got {base}",
-                suggestion=f"use {1 << (base.bit_length() - 1)} or {1 << base.bit_length()}",
-            )
-        check_design_size(base * (len(names) + 2), runs)
-        unit = samplers.sobol(base, names, seed)
-    else:
-        check_design_size((samples or 20) * (len(names) + 1), runs)
-        unit = samplers.morris(samples or 20, names, seed)
-    return Experiment(space=space, method=method, seed=seed, unit=unit, per_point=runs)
-
-
-def analyse(
-    loaded: LoadedScenario, experiment: Experiment, paths: list[str], settings: RunSettings, folder: Path
-) -> dict:
-    """Indices per path and output, written to the folder and returned as the summary."""
-    summary = writer.describe_scenario(loaded, settings, kind="sensitivity")
-    summary["experiment"] = experiment.describe()
-    names = [*experiment.space.names, sensitivity.NOISE_FLOOR]
-    point_tables, index_tables = [], []
-    summary["paths"] = {}
-    for path in paths:
-        points = point_outcomes(folder, path)
-        point_tables.append(points.assign(path=path))
-        outputs, missing = sensitivity.outputs_per_point(points)
-        used = [*experiment.used_on(loaded, path), sensitivity.NOISE_FLOOR]
-        found = {}
-        for output, y in outputs.items():
-            table = sensitivity.indices(experiment.method, names, experiment.unit, y, experiment.seed)
-            table = sensitivity.ranked(table[table["parameter"].isin(used)], experiment.method)
-            index_tables.append(table.assign(path=path, output=output))
-            found[output] = table.to_dict("records")
-        summary["paths"][path] = {
-            "label": loaded.variants[path].label,
-            "agreement_share": float(points["share"].mean()),
-            "points": experiment.points,
-            "points_without_agreement": missing,
-            "unused": [n for n in experiment.space.names if n not in used],
-            "indices": found,
-        }
-    pd.concat(point_tables, ignore_index=True).to_parquet(folder / POINTS, index=False)
-    pd.concat(index_tables, ignore_index=True).to_parquet(folder / INDICES, index=False)
-    return summary
+    write_result(options)

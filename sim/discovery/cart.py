@@ -63,6 +63,55 @@ def fit_tree(
     )
 
 
+NODE_COLUMNS = ["node", "depth", "left", "right", "parameter", "threshold", "cases", "share_yes"]
+LEAF = -1  # `left` and `right` of a leaf
+
+
+def tree_nodes(view: TreeView) -> pd.DataFrame:
+    """The fitted tree as a table, one row per node in sklearn's order (the root first): its
+    depth, children (LEAF for none), the split (cases with `parameter` <= `threshold` go left;
+    none at a leaf), how many cases reach it and the share of them that are of interest. The
+    tree's plot is drawn from this table, so a result folder keeps it instead of the model."""
+    tree = view.model.tree_
+    columns = getattr(view.model, "feature_names_in_", [f"x{i}" for i in range(view.model.n_features_in_)])
+    yes = list(view.model.classes_).index(True) if True in view.model.classes_ else None
+    depth = [0] * tree.node_count
+    rows = []
+    for node in range(tree.node_count):  # a parent always comes before its children
+        left, right = int(tree.children_left[node]), int(tree.children_right[node])
+        for child in (left, right):
+            if child != LEAF:
+                depth[child] = depth[node] + 1
+        value = tree.value[node][0]
+        leaf = left == LEAF
+        rows.append(
+            {
+                "node": node,
+                "depth": depth[node],
+                "left": left,
+                "right": right,
+                "parameter": "" if leaf else str(columns[tree.feature[node]]),
+                "threshold": float("nan") if leaf else float(tree.threshold[node]),
+                "cases": int(tree.n_node_samples[node]),
+                "share_yes": 0.0 if yes is None else float(value[yes] / value.sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=NODE_COLUMNS)
+
+
+@dataclass(frozen=True)
+class SavedTree:
+    """A tree as a result folder keeps it: the nodes table (`tree_nodes`) and training accuracy."""
+
+    nodes: pd.DataFrame
+    accuracy: float
+
+    @property
+    def base_rate(self) -> float:
+        """The share of all cases that are of interest: the root's."""
+        return float(self.nodes["share_yes"].iloc[0])
+
+
 def feature_names(columns: Iterable[object], labels: dict[str, str] | None) -> list[str]:
     """Readable names in column order; a column without a label keeps its own name."""
     labels = labels or {}

@@ -334,6 +334,48 @@ def trajectory_frame(result: PrimResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def saved_result(
+    trajectory: pd.DataFrame,
+    columns: list[str],
+    box_limits: dict[str, tuple[float, float]],
+    box_stats: tuple[float, float, float],
+) -> PrimResult:
+    """The PrimResult a result folder keeps, rebuilt for its plots: the peeling trajectory of
+    one path (`trajectory_frame`'s rows, over the parameters `columns`) and the chosen box after
+    pasting, as its restricted columns' limits and its (coverage, density, mass)."""
+    rows = trajectory.sort_values("step", kind="stable").reset_index(drop=True)
+    limits = [
+        {c: (float(row[f"low.{c}"]), float(row[f"high.{c}"])) for c in columns} for _, row in rows.iterrows()
+    ]
+    data = limits[0]  # step 0 is the whole space: the data ranges
+    peeling = [
+        _saved_box(step, data, float(row["coverage"]), float(row["density"]), float(row["mass"]))
+        for step, (_, row) in zip(limits, rows.iterrows(), strict=True)
+    ]
+    chosen = int(rows.index[rows["chosen"].astype(bool)][0])
+    pasted = _saved_box({**data, **box_limits}, data, *box_stats)
+    return PrimResult(peeling=peeling, chosen=chosen, box=pasted, data_ranges=data)
+
+
+def _saved_box(
+    limits: dict[str, tuple[float, float]],
+    data: dict[str, tuple[float, float]],
+    coverage: float,
+    density: float,
+    mass: float,
+) -> Box:
+    cut = {c: (limits[c][LOW] > data[c][LOW], limits[c][HIGH] < data[c][HIGH]) for c in data}
+    restricted = tuple(c for c, sides in cut.items() if any(sides))
+    return Box(
+        limits={c: (float(lo), float(hi)) for c, (lo, hi) in limits.items()},
+        coverage=coverage,
+        density=density,
+        mass=mass,
+        restricted=restricted,
+        cut_sides={c: cut[c] for c in restricted},
+    )
+
+
 def describe_box(box: Box, labels: dict[str, str], subject: str, share_of: str = "runs") -> str:
     """One plain-English sentence, so a box can be quoted in a report without a table beside it.
 

@@ -1,16 +1,16 @@
 """Scenario-discovery figures: PRIM's coverage/density trade-off, the chosen box, and a CART tree."""
 
 import numpy as np
+import pandas as pd
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
-from sklearn import tree
 
-from sim.discovery.cart import TreeView, class_names, feature_names
+from sim.discovery.cart import LEAF, SavedTree
 from sim.discovery.prim import Box, PrimResult
 from sim.plots import canvas, style
 
@@ -21,6 +21,7 @@ RANGE_COLOUR = "#dddddd"
 MUTED = "#777777"
 TITLE_WIDTH = 90  # characters per line of a figure title
 TREE_LABEL_WIDTH = 22  # characters per line of a parameter name inside a tree node
+YES_COLOUR, NO_COLOUR = "#399DE5", "#E58139"  # tree nodes, as scikit-learn colours its classes
 
 
 @style.themed
@@ -153,29 +154,80 @@ def _limit_row(ax: Axes, row: int, data: tuple[float, float], limits: tuple[floa
 
 
 @style.themed
-def plot_tree(view: TreeView, labels: dict[str, str], title: str) -> Figure:
-    """The tree's splits with each node's share of cases and of outcomes, wide enough to read."""
-    model = view.model
-    leaves, depth = model.get_n_leaves(), model.get_depth()
+def plot_tree(saved: SavedTree, labels: dict[str, str], title: str) -> Figure:
+    """The tree's splits with each node's share of cases and of outcomes, wide enough to read;
+    drawn from the nodes table a result folder keeps (sim/discovery/cart.tree_nodes)."""
+    nodes = saved.nodes.set_index("node")
+    leaves, depth = int((nodes["left"] == LEAF).sum()), int(nodes["depth"].max())
     fig, axes = canvas.new_figure((1, 1), size=(max(10.0, 1.9 * leaves), max(4.5, 1.7 * (depth + 1) + 1.2)))
     ax = axes[0, 0]
-    columns = getattr(model, "feature_names_in_", [f"x{i}" for i in range(model.n_features_in_)])
-    tree.plot_tree(
-        model,
-        feature_names=[style.wrap(name, TREE_LABEL_WIDTH) for name in feature_names(columns, labels)],
-        class_names=class_names(model),
-        filled=True,
-        proportion=True,
-        impurity=False,
-        rounded=True,
-        fontsize=9,
-        ax=ax,
-    )
-    majority = max(view.base_rate, 1 - view.base_rate)
+    where = _node_positions(nodes)
+    total = int(nodes["cases"].iloc[0])
+    parents = {int(child): n for n, row in nodes.iterrows() for child in (row["left"], row["right"])}
+    for node, row in nodes.iterrows():
+        parent = parents.get(int(node))
+        style_args = {"ha": "center", "va": "center", "fontsize": 9, "zorder": 100 - 10 * int(row["depth"])}
+        box = {"boxstyle": "round", "fc": _node_colour(float(row["share_yes"])), "ec": "black"}
+        text = _node_text(row, labels, total)
+        if parent is None:
+            ax.annotate(text, where[node], bbox=box, **style_args)
+            continue
+        arrow = {"arrowstyle": "<-", "edgecolor": "black"}
+        ax.annotate(text, where[parent], where[node], bbox=box, arrowprops=arrow, **style_args)
+        if parent == nodes.index[0]:  # the root's branches say which side holds the condition
+            middle = tuple((a + b) / 2 for a, b in zip(where[parent], where[node], strict=True))
+            is_left = node == nodes.at[parent, "left"]
+            ax.annotate("True  " if is_left else "  False", middle, ha="right" if is_left else "left")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    majority = max(saved.base_rate, 1 - saved.base_rate)
     ax.set_title(
-        f"Training accuracy {view.accuracy:.0%} (always guessing the commoner class: {majority:.0%}). "
+        f"Training accuracy {saved.accuracy:.0%} (always guessing the commoner class: {majority:.0%}). "
         "samples = share of all cases; value = [share no, share yes]",
         fontsize=10,
     )
     fig.suptitle(style.wrap(title, TITLE_WIDTH))
     return fig
+
+
+def _node_positions(nodes: pd.DataFrame) -> dict[int, tuple[float, float]]:
+    """Axes-fraction positions: leaves evenly spaced left to right, each parent centred above
+    its children, one row per depth."""
+    leaves = int((nodes["left"] == LEAF).sum())
+    rows = int(nodes["depth"].max()) + 1
+    x: dict[int, float] = {}
+    placed = 0
+
+    def place(node: int) -> float:  # depth at most a few levels: recursion is safe
+        nonlocal placed
+        left, right = int(nodes.at[node, "left"]), int(nodes.at[node, "right"])
+        if left == LEAF:
+            x[node] = (placed + 0.5) / leaves
+            placed += 1
+        else:
+            x[node] = (place(left) + place(right)) / 2
+        return x[node]
+
+    place(int(nodes.index[0]))
+    return {n: (x[n], 1 - (int(nodes.at[n, "depth"]) + 0.5) / rows) for n in nodes.index}
+
+
+def _node_text(row: pd.Series, labels: dict[str, str], total: int) -> str:
+    shares = [round(1 - float(row["share_yes"]), 3), round(float(row["share_yes"]), 3)]
+    lines = [
+        f"samples = {100 * int(row['cases']) / total:.1f}%",
+        f"value = [{shares[0]:g}, {shares[1]:g}]",
+        f"class = {'yes' if shares[1] > shares[0] else 'no'}",
+    ]
+    if row["left"] != LEAF:
+        name = style.wrap(labels.get(row["parameter"], row["parameter"]), TREE_LABEL_WIDTH)
+        lines.insert(0, f"{name} ≤ {float(row['threshold']):.3g}")
+    return "\n".join(lines)
+
+
+def _node_colour(share_yes: float) -> tuple[float, float, float]:
+    """The majority class's colour, paler the more mixed the node (white at half and half)."""
+    colour = to_rgb(YES_COLOUR if share_yes > 0.5 else NO_COLOUR)
+    purity = abs(2 * share_yes - 1)
+    return tuple(1 - purity * (1 - c) for c in colour)  # type: ignore[return-value]

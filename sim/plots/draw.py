@@ -19,7 +19,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -30,11 +29,11 @@ from sim.plots import canvas, style
 from sim.results import writer
 from sim.results.checksums import sha256_file
 from sim.results.folder import owned_prefix, remove_abandoned
-from sim.results.stream import PARAMETERS, REPLICATIONS, TRAJECTORIES, file_safe, readable
+from sim.results.layout import INDICES, MANIFEST, PLOTS, PRIM, REPLICATIONS, TABLES, TREES, file_safe
+from sim.results.stream import readable
+from sim.results.summary_schema import DiscoverySummary, RunSummary, SensitivitySummary
 
 Plots = dict[str, Callable[[], Figure]]
-PLOTS = "plots"
-TABLES = (REPLICATIONS, PARAMETERS, TRAJECTORIES, "indices.parquet", "points.parquet", "design.parquet")
 
 
 def draw_all(result_dir: Path, trajectory_path: str | None = None, into: Path | None = None) -> list[Path]:
@@ -46,14 +45,14 @@ def draw_all(result_dir: Path, trajectory_path: str | None = None, into: Path | 
     """
     result_dir = Path(result_dir)
     summary = writer.read_summary(result_dir)
-    kind = summary.get("kind", "run")
     with _readable_result(result_dir):
-        if kind == "sensitivity":
-            plots = _sensitivity_plots(result_dir, summary)
-        elif kind == "discovery":
-            plots = _discovery_plots(result_dir, summary)
-        else:
-            plots = _run_plots(result_dir, trajectory_path)
+        match summary:
+            case RunSummary():
+                plots = _run_plots(result_dir, summary, trajectory_path)
+            case SensitivitySummary():
+                plots = _sensitivity_plots(result_dir, summary)
+            case DiscoverySummary():
+                plots = _discovery_plots(result_dir, summary)
     out = into if into is not None else result_dir / PLOTS
     out.mkdir(parents=True, exist_ok=True)
     with style.theme():  # ticks are laid out at save time, so save under the same style
@@ -62,17 +61,17 @@ def draw_all(result_dir: Path, trajectory_path: str | None = None, into: Path | 
 
 @contextlib.contextmanager
 def _readable_result(result_dir: Path) -> Iterator[None]:
-    """A damaged table names its file (sim.results.stream.readable); a summary.json without what
+    """A damaged table names its file (sim.results.stream.readable); a table without a column
     the plots need is one message too, never a traceback."""
     tables = tuple(name for name in TABLES if os.path.lexists(result_dir / name)) or (REPLICATIONS,)
     try:
         with readable(result_dir, *tables):
             yield
-    except (KeyError, TypeError, AttributeError) as exc:
-        key = f" (`{exc.args[0]}`)" if isinstance(exc, KeyError) and exc.args else ""
+    except KeyError as exc:
+        column = f" `{exc.args[0]}`" if exc.args else ""
         raise NegsimError.single(
-            str(result_dir / writer.SUMMARY),
-            f"does not describe the result as negsim writes it{key}",
+            str(result_dir),
+            f"a table lacks the column{column}, which negsim writes into it",
             suggestion=f"`negsim verify {result_dir}` tells what changed",
         ) from None
 
@@ -93,7 +92,7 @@ def redraw(result_dir: Path, trajectory_path: str | None = None) -> list[Path]:
     plots = result_dir / PLOTS
     kept = _other_plot_files(plots)
     manifest = None
-    if os.path.lexists(result_dir / writer.MANIFEST):
+    if os.path.lexists(result_dir / MANIFEST):
         manifest = writer.read_manifest(result_dir)
     remove_abandoned(result_dir)  # what a `negsim plot` killed outright left here
     staging = Path(tempfile.mkdtemp(prefix=owned_prefix(PLOTS, "redraw"), dir=result_dir))
@@ -107,8 +106,8 @@ def redraw(result_dir: Path, trajectory_path: str | None = None) -> list[Path]:
             checksums = {f"{PLOTS}/{png.name}": sha256_file(png, staging.parent) for png in drawn}
             command = ["negsim", *sys.argv[1:]]
             updated = writer.with_redrawn_plots(manifest, checksums, {"path": trajectory_path}, command)
-            staged_manifest = writer.staged_json(result_dir / writer.MANIFEST, updated)
-        _swap_in(staging, plots, staged_manifest, result_dir / writer.MANIFEST)
+            staged_manifest = writer.staged_json(result_dir / MANIFEST, updated)
+        _swap_in(staging, plots, staged_manifest, result_dir / MANIFEST)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if staged_manifest is not None:
@@ -167,16 +166,16 @@ def _swap_in(staging: Path, plots: Path, staged_manifest: Path | None, manifest:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def _run_plots(result_dir: Path, trajectory_path: str | None) -> Plots:
+def _run_plots(result_dir: Path, summary: RunSummary, trajectory_path: str | None) -> Plots:
     from sim.plots.agreement import plot_agreement
-    from sim.plots.result import load_result
+    from sim.plots.result import result_of
     from sim.plots.survival import plot_survival
     from sim.plots.terms import plot_terms
     from sim.plots.trajectories import plot_trajectories
 
-    result = load_result(result_dir)
+    result = result_of(result_dir, summary)
     if not result.paths:
-        raise ValueError(f"{result_dir / 'summary.json'} lists no paths")
+        raise NegsimError.single(str(result_dir), "its summary lists no mediation path: nothing to plot")
     path_id = trajectory_path or next(iter(result.paths))
     if path_id not in result.paths:
         raise ValueError(f"unknown path {path_id!r}; the result has: {', '.join(result.paths)}")
@@ -188,31 +187,45 @@ def _run_plots(result_dir: Path, trajectory_path: str | None) -> Plots:
     }
 
 
-def _sensitivity_plots(result_dir: Path, summary: dict[str, Any]) -> Plots:
+def _sensitivity_plots(result_dir: Path, summary: SensitivitySummary) -> Plots:
     from sim.plots.tornado import plot_tornado
 
-    indices = pd.read_parquet(result_dir / "indices.parquet")
+    indices = pd.read_parquet(result_dir / INDICES)
     return {
         f"tornado-{output}.png": (lambda output=output: plot_tornado(summary, indices, output))
         for output in ("agreement", "rounds")
     }
 
 
-def _discovery_plots(result_dir: Path, summary: dict[str, Any]) -> Plots:
-    from sim.analysis.discovery import cases, discover
+def _discovery_plots(result_dir: Path, summary: DiscoverySummary) -> Plots:
+    """PRIM's trade-off and box, and the CART tree, of every path that has them, drawn from the
+    tables the discovery saved (a folder of the first layout has no trees.parquet: no tree)."""
+    from sim.discovery.cart import SavedTree
+    from sim.discovery.prim import saved_result
     from sim.plots.discovery import plot_box_limits, plot_tradeoff, plot_tree
 
-    labels = {p["name"]: p["label"] for p in summary["experiment"]["parameters"]}
+    labels = {p.name: p.label for p in summary.experiment.parameters}
+    steps, trees = _saved(result_dir, PRIM), _saved(result_dir, TREES)
     plots: Plots = {}
-    for path_id, path in summary["paths"].items():
-        names = path["parameters"]
-        X, y = cases(result_dir, path_id, names, summary["outcome"])
-        found = discover(X, y, path_id, path["label"], labels, summary["min_coverage"])
-        if found.prim is None or found.tree is None:
-            continue
+    for path_id, path in summary.paths.items():
         stem = file_safe(path_id)
-        title = f"{path['label']}: when does it reach {summary['outcome']}?"
-        plots[f"prim-tradeoff-{stem}.png"] = lambda f=found, t=title: plot_tradeoff(f.prim, t)
-        plots[f"prim-box-{stem}.png"] = lambda f=found, t=title: plot_box_limits(f.prim, labels, t)
-        plots[f"tree-{stem}.png"] = lambda f=found, t=title: plot_tree(f.tree, labels, t)
+        title = f"{path.label}: when does it reach {summary.outcome}?"
+        peeling = steps[steps["path"] == path_id]
+        if path.box is not None and len(peeling):
+            box = path.box
+            limits = {name: (low, high) for name, (low, high) in box.limits.items()}
+            found = saved_result(peeling, path.parameters, limits, (box.coverage, box.density, box.mass))
+            plots[f"prim-tradeoff-{stem}.png"] = lambda f=found, t=title: plot_tradeoff(f, t)
+            plots[f"prim-box-{stem}.png"] = lambda f=found, t=title: plot_box_limits(f, labels, t)
+        nodes = trees[trees["path"] == path_id].drop(columns="path").reset_index(drop=True)
+        if path.tree_accuracy is not None and len(nodes):
+            tree = SavedTree(nodes, path.tree_accuracy)
+            plots[f"tree-{stem}.png"] = lambda s=tree, t=title: plot_tree(s, labels, t)
     return plots
+
+
+def _saved(result_dir: Path, table: str) -> pd.DataFrame:
+    """A table the analysis saved, or an empty one with a `path` column if it wrote none."""
+    if not os.path.lexists(result_dir / table):
+        return pd.DataFrame({"path": pd.Series(dtype=str)})
+    return pd.read_parquet(result_dir / table)

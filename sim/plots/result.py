@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.errors import NegsimError
 from sim.results import writer
-from sim.results.stream import TRAJECTORIES, read_table
+from sim.results.layout import SUMMARY, TRAJECTORIES
+from sim.results.stream import read_table
+from sim.results.summary_schema import KINDS, RunPath, RunSummary, plural
 
 OUTCOMES = ("agreement", "ceasefire", "breakdown", "stalemate")
 RUN_COLUMNS = ["outcome", "end_round"]  # plus the agreed terms: all the plots read of each run
@@ -51,22 +54,20 @@ class Result:
     @property
     def time_label(self) -> str:
         """The x label of time axes, e.g. "months since talks began"."""
-        return f"{self.round_unit}s since talks began"
+        return f"{plural(self.round_unit)} since talks began"
 
 
-def path_summary(path_id: str, raw: dict) -> PathSummary:
-    """One path of summary.json (or an in-memory summary) as the plots read it."""
-    agreement = raw.get("agreement", {})
-    share = float(agreement.get("share", raw.get("outcomes", {}).get("agreement", 0.0)))
-    low, high = agreement.get("low"), agreement.get("high")
-    outcomes = raw.get("outcomes") or {}
+def path_summary(path_id: str, path: RunPath) -> PathSummary:
+    """One path of a run's summary (read from summary.json, or computed in memory) as the plots
+    read it."""
+    agreement, ends = path.agreement, path.outcomes
     return PathSummary(
         id=path_id,
-        label=raw.get("label", path_id),
-        share=share,
-        low=share if low is None else float(low),
-        high=share if high is None else float(high),
-        outcomes={name: float(outcomes.get(name) or 0.0) for name in OUTCOMES},
+        label=path.label,
+        share=agreement.share,
+        low=agreement.low,
+        high=agreement.high,
+        outcomes=ends.model_dump(),
     )
 
 
@@ -74,18 +75,26 @@ def load_result(result_dir: Path) -> Result:
     """Parse summary.json and load the replications and trajectories tables."""
     result_dir = Path(result_dir)
     summary = writer.read_summary(result_dir)  # bounded, never through a link, one clear message
-    issues = {
-        key: Issue(key, raw.get("label", key), raw.get("low", "0"), raw.get("high", "1"))
-        for key, raw in summary["issues"].items()
-    }
+    if not isinstance(summary, RunSummary):
+        raise NegsimError.single(
+            str(result_dir / SUMMARY),
+            f"holds {KINDS[summary.kind]}, not a run",
+            suggestion="these plots are drawn from a `negsim run` folder",
+        )
+    return result_of(result_dir, summary)
+
+
+def result_of(result_dir: Path, summary: RunSummary) -> Result:
+    """A run's summary with the two tables the plots read."""
+    issues = {key: Issue(key, raw.label, raw.low, raw.high) for key, raw in summary.issues.items()}
     return Result(
-        title=summary.get("title") or summary.get("scenario", result_dir.name),
-        rounds=int(summary["rounds"]),
-        round_unit=summary.get("round_unit") or "round",
-        replications=int(summary.get("replications", 0)),
+        title=summary.title,
+        rounds=summary.rounds,
+        round_unit=summary.round_unit,
+        replications=summary.replications,
         issues=issues,
-        actors=dict(summary["actors"]),
-        paths={key: path_summary(key, raw) for key, raw in summary["paths"].items()},
+        actors=dict(summary.actors),
+        paths={key: path_summary(key, raw) for key, raw in summary.paths.items()},
         runs=read_table(result_dir, columns=RUN_COLUMNS + [f"terms.{issue}" for issue in issues]),
         trajectories=pd.read_parquet(result_dir / TRAJECTORIES),
     )

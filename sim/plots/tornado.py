@@ -10,25 +10,26 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from sim.analysis.sensitivity import NOISE_FLOOR, NOISE_FLOOR_LABEL
+from sim.analysis.sensitivity import NOISE_FLOOR, NOISE_FLOOR_LABEL, output_label
 from sim.plots import canvas, style
+from sim.results.summary_schema import SensitivitySummary
 
 TOTAL, FIRST, FLOOR = "#0072B2", "#E69F00", "#999999"
-HEADLINES = {
-    ("sobol", "agreement"): "What drives the chance of agreement (Sobol' indices)",
-    ("sobol", "rounds"): "What drives the months to agreement (Sobol' indices)",
-    ("morris", "agreement"): "What drives the chance of agreement (Morris screening)",
-    ("morris", "rounds"): "What drives the months to agreement (Morris screening)",
-}
+METHODS = {"sobol": "Sobol' indices", "morris": "Morris screening"}
+
+
+def headline(method: str, output: str, round_units: str) -> str:
+    """ "What drives the median months to agreement (Morris screening)"."""
+    return f"What drives the {output_label(output, round_units)} ({METHODS[method]})"
 
 
 @style.themed
-def plot_tornado(summary: dict, indices: pd.DataFrame, output: str) -> Figure:
+def plot_tornado(summary: SensitivitySummary, indices: pd.DataFrame, output: str) -> Figure:
     """One panel per path: bars for ST (or mu*) with 95% intervals, S1 (or sigma) inside."""
-    method = summary["experiment"]["method"]
-    labels = {p["name"]: p["label"] for p in summary["experiment"]["parameters"]}
+    method = summary.experiment.method
+    labels = {p.name: p.label for p in summary.experiment.parameters}
     labels[NOISE_FLOOR] = NOISE_FLOOR_LABEL
-    paths = summary["paths"]
+    paths = summary.paths
     cols = min(3, len(paths))
     rows = math.ceil(len(paths) / cols)
     longest = max((len(label) for label in labels.values()), default=10)
@@ -37,7 +38,7 @@ def plot_tornado(summary: dict, indices: pd.DataFrame, output: str) -> Figure:
     flat = axes.ravel()
     for ax, (path_id, path) in zip(flat, paths.items(), strict=False):
         table = indices[(indices["path"] == path_id) & (indices["output"] == output)]
-        _panel(ax, table, method, labels, path["label"])
+        _panel(ax, table, method, labels, path.label)
     for ax in flat[len(paths) :]:
         ax.axis("off")
     inner = "first order S1 (alone)" if method == "sobol" else "sigma (interactions)"
@@ -50,7 +51,7 @@ def plot_tornado(summary: dict, indices: pd.DataFrame, output: str) -> Figure:
         frameon=False,
         title="whiskers: 95% bootstrap interval of the outer bar",
     )
-    fig.suptitle(f"{HEADLINES[(method, output)]}\n{style.wrap(summary['title'], 100)}")
+    fig.suptitle(f"{headline(method, output, summary.round_units)}\n{style.wrap(summary.title, 100)}")
     return fig
 
 

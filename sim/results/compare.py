@@ -1,10 +1,12 @@
 """Do two result folders hold the same results? What `negsim rerun` checks after repeating a run.
 
-Results are compared, not files: plots and manifest.json (times, backend) may differ, and
-the scenario is an input, checked by its digest before the rerun. Files
-whose bytes match are equal at once; any other table is read and compared cell by cell, NaN
-equal to NaN, so the report says which rows and columns differ. A streamed table is read
-one path at a time, so a large folder never has to fit in memory twice.
+Results are compared, not files (sim/results/layout.py says which files are results): plots
+and manifest.json (times, backend) may differ, and the scenario is an input, checked by its
+digest before the rerun. A file that a later negsim writes and the recorded folder's layout
+does not have is not compared, and said so. Files whose bytes match are equal at once; any
+other table is read and compared cell by cell, NaN equal to NaN, so the report says which
+rows and columns differ. A streamed table is read one path at a time, so a large folder
+never has to fit in memory twice.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,27 +24,37 @@ from pyarrow import ArrowException
 
 from sim.errors import NegsimError
 from sim.results.checksums import folder_files, open_inside, sha256_file
-from sim.results.stream import PARAMETERS, REPLICATIONS
-from sim.results.writer import MANIFEST, RESOLVED, read_json
+from sim.results.layout import STREAMED, added_since, is_result
+from sim.results.writer import read_json
 
-DATASETS = (REPLICATIONS, PARAMETERS)
-NOT_DATA = ("plots/", RESOLVED)  # the scenario is an input: rerun reproduces its digest or refuses
 SHOWN = 5  # differing keys shown per JSON file
 
 
 def data_files(folder: Path) -> set[str]:
     """The folder's regular files that hold results; links and special files are not results
     (and are never followed: a recorded folder may come from anyone)."""
-    return {name for name in folder_files(folder, skip=[MANIFEST]) if not name.startswith(NOT_DATA)}
+    return {name for name in folder_files(folder) if is_result(name)}
 
 
-def compare_results(recorded: Path, rerun: Path, listed: Iterable[str]) -> tuple[list[str], int]:
+@dataclass
+class Comparison:
+    """What a rerun made, set against the recorded folder."""
+
+    differences: list[str] = field(default_factory=list)  # one line each, naming the file
+    compared: int = 0  # files of results compared
+    not_compared: list[str] = field(default_factory=list)  # made by the rerun, unknown to the folder's layout
+
+
+def compare_results(recorded: Path, rerun: Path, listed: Iterable[str], layout: int) -> Comparison:
     """Every difference in data between two folders, as lines of text, and the files compared.
 
     Of the recorded folder only the files its manifest `listed` count: a file added later is
     not a result (`negsim verify` reports it), a listed file that has gone missing is a loss.
+    A file the rerun made that folders of the recorded `layout` do not have is not compared.
     """
     old, new = data_files(recorded) & set(listed), data_files(rerun)
+    later = sorted(name for name in new - old if added_since(name, layout))
+    new -= set(later)
     unequal = sorted(
         n for n in old & new if sha256_file(recorded / n, recorded) != sha256_file(rerun / n, rerun)
     )
@@ -49,7 +62,7 @@ def compare_results(recorded: Path, rerun: Path, listed: Iterable[str]) -> tuple
     lines: list[str] = []
     for name in sorted((old - new) | (new - old) | set(unequal)):
         table = name.split("/", 1)[0]
-        if table in DATASETS and name.count("/") == 2:
+        if table in STREAMED and name.count("/") == 2:
             partitions.add(name.rsplit("/", 1)[0])  # compared below, row by row
         elif name not in new:
             lines.append(f"{name}: in the recorded folder, not made by the rerun")
@@ -65,7 +78,7 @@ def compare_results(recorded: Path, rerun: Path, listed: Iterable[str]) -> tuple
             lines.append(str(exc))
             continue
         lines += frame_differences(f"{partition}/", old_rows, new_rows, key="replication")
-    return lines, len(old | new)
+    return Comparison(lines, len(old | new), later)
 
 
 class _Unreadable(Exception):

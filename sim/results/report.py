@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rich.table import Table
 
+from sim.results.summary_schema import RunSummary
 from sim.scenario.show import shown
 
 
@@ -13,42 +12,42 @@ def _percent(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def outcome_table(summary: dict[str, Any]) -> Table:
+def outcome_table(summary: RunSummary) -> Table:
     """Agreement share with its 95% Wilson interval, time to agreement, the other outcomes."""
     table = Table(
-        title=f"{shown(summary['title'])}\n{summary['replications']:,} replications per path, "
-        f"{summary['rounds']} {summary['round_unit']}s, seed {summary['seed']}",
+        title=f"{shown(summary.title)}\n{summary.replications:,} replications per path, "
+        f"{summary.rounds} {shown(summary.round_units)}, seed {summary.seed}",
         title_justify="left",
     )
     table.add_column("mediation path")
     table.add_column("agreement [95% CI]", justify="right")
-    table.add_column("median months to agreement", justify="right")
+    table.add_column(f"median {shown(summary.round_units)} to agreement", justify="right")
     for name in ("ceasefire", "breakdown", "stalemate"):
         table.add_column(name, justify="right")
-    for path in summary["paths"].values():
-        agreement = path["agreement"]
-        median_rounds = path["median_rounds_to_agreement"]
+    for path in summary.paths.values():
+        agreement = path.agreement
+        median_rounds, ends = path.median_rounds_to_agreement, path.outcomes
         table.add_row(
-            shown(path["label"]),
-            f"{_percent(agreement['share'])} [{_percent(agreement['low'])}, {_percent(agreement['high'])}]",
+            shown(path.label),
+            f"{_percent(agreement.share)} [{_percent(agreement.low)}, {_percent(agreement.high)}]",
             "–" if median_rounds is None else f"{median_rounds:g}",
-            *(_percent(path["outcomes"][name]) for name in ("ceasefire", "breakdown", "stalemate")),
+            *(_percent(share) for share in (ends.ceasefire, ends.breakdown, ends.stalemate)),
         )
     return table
 
 
-def terms_table(summary: dict[str, Any]) -> Table:
+def terms_table(summary: RunSummary) -> Table:
     """Median agreed terms per issue (agreements only), with the poles in the caption."""
-    issues = summary["issues"]
+    issues = summary.issues
     table = Table(title="Median agreed terms (0..1 per issue; agreements only)", title_justify="left")
     table.add_column("mediation path")
     for issue_id in issues:
         table.add_column(shown(issue_id), justify="right")
-    for path in summary["paths"].values():
-        terms = path["median_terms"]
-        table.add_row(shown(path["label"]), *("–" if terms[k] is None else f"{terms[k]:.2f}" for k in issues))
+    for path in summary.paths.values():
+        terms = path.median_terms
+        table.add_row(shown(path.label), *("–" if terms[k] is None else f"{terms[k]:.2f}" for k in issues))
     table.caption = "\n".join(
-        f"{shown(k)}: 0 = {shown(v['low'])}; 1 = {shown(v['high'])}" for k, v in issues.items()
+        f"{shown(k)}: 0 = {shown(v.low)}; 1 = {shown(v.high)}" for k, v in issues.items()
     )
     table.caption_justify = "left"
     return table

@@ -10,7 +10,6 @@ import contextlib
 import os
 import stat
 import sys
-import urllib.parse
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +19,9 @@ import pandas as pd
 
 from sim.errors import NegsimError
 from sim.results.checksums import kind_of
+from sim.results.layout import PARAMETERS, REPLICATIONS, TRAJECTORIES, part
 from sim.runner.chunks import ChunkResult
 
-REPLICATIONS = "replications"
-PARAMETERS = "parameters"
-TRAJECTORIES = "trajectories.parquet"
 QUANTILES = (0.1, 0.5, 0.9)
 PERMISSION = "cannot be read: permission denied"
 
@@ -37,11 +34,10 @@ class PartSink:
         self._trajectories: dict[str, list[tuple[int, np.ndarray]]] = defaultdict(list)
 
     def write(self, result: ChunkResult) -> None:
-        name = f"part-{result.start:010d}.parquet"
         for table, frame in ((REPLICATIONS, result.replications), (PARAMETERS, result.parameters)):
-            folder = self.folder / table / f"path={file_safe(result.path)}"
-            folder.mkdir(parents=True, exist_ok=True)
-            frame.to_parquet(folder / name, index=False)
+            file = self.folder / part(table, result.path, result.start)
+            file.parent.mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(file, index=False)
         if result.trajectory is not None and result.trajectory.shape[1]:
             self._trajectories[result.path].append((result.start, result.trajectory))
 
@@ -60,11 +56,6 @@ class PartSink:
         ]
         if frames:
             pd.concat(frames, ignore_index=True).to_parquet(self.folder / TRAJECTORIES, index=False)
-
-
-def file_safe(name: str) -> str:
-    """A mediation path id as a file or folder name (percent-encoded, as Hive partitions are)."""
-    return urllib.parse.quote(name, safe="")
 
 
 def trajectory_table(

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from sim.model.rules import OUTCOME_NAMES
+from sim.results.summary_schema import RunPath
 
 Z95 = 1.959963984540054
 
@@ -30,17 +31,22 @@ def _median_or_none(values: pd.Series) -> float | None:
     return None if values.empty else float(values.median())
 
 
-def summarise_path(label: str, table: pd.DataFrame, issues: list[str]) -> dict[str, Any]:
-    """The numbers `negsim run` prints for one path."""
+def path_outcomes(label: str, table: pd.DataFrame, issues: list[str]) -> RunPath:
+    """The numbers `negsim run` prints for one path, as summary.json holds them."""
     n = len(table)
     agreed = table[table["outcome"] == "agreement"]
     low, high = wilson_interval(len(agreed), n)
     counts = table["outcome"].value_counts()
-    return {
-        "label": label,
-        "replications": n,
-        "agreement": {"share": len(agreed) / n, "low": low, "high": high},
-        "outcomes": {name: int(counts.get(name, 0)) / n for name in OUTCOME_NAMES[1:]},
-        "median_rounds_to_agreement": _median_or_none(agreed["end_round"].astype(float)),
-        "median_terms": {issue: _median_or_none(agreed[f"terms.{issue}"]) for issue in issues},
-    }
+    return RunPath(
+        label=label,
+        replications=n,
+        agreement={"share": len(agreed) / n, "low": low, "high": high},
+        outcomes={name: int(counts.get(name, 0)) / n for name in OUTCOME_NAMES[1:]},
+        median_rounds_to_agreement=_median_or_none(agreed["end_round"].astype(float)),
+        median_terms={issue: _median_or_none(agreed[f"terms.{issue}"]) for issue in issues},
+    )
+
+
+def summarise_path(label: str, table: pd.DataFrame, issues: list[str]) -> dict[str, Any]:
+    """`path_outcomes` as plain data, for the seminar page and notebooks."""
+    return path_outcomes(label, table, issues).model_dump()

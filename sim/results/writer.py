@@ -21,40 +21,38 @@ from sim.errors import NegsimError
 from sim.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from sim.results.checksums import NotAFile, checksum_folder, is_safe_entry, open_inside
 from sim.results.folder import owned_prefix
+from sim.results.layout import LAYOUT, MANIFEST, RESOLVED, SUMMARY
+from sim.results.summary_schema import Summary, dump, parse
 from sim.runner.batch import RunSettings
 from sim.scenario.loader import LoadedScenario
 
-SUMMARY = "summary.json"
-MANIFEST = "manifest.json"
-RESOLVED = "scenario.resolved.json"
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def describe_scenario(loaded: LoadedScenario, settings: RunSettings, kind: str) -> dict[str, Any]:
-    """The header of summary.json: what was run, with the names plots and tables need.
-
-    `kind` (run, sensitivity, discovery) tells `negsim plot` which plots the folder has.
-    """
+def scenario_header(loaded: LoadedScenario, settings: RunSettings) -> dict[str, Any]:
+    """The header of every summary (sim/results/summary_schema.Header, but its `kind`): what was
+    run, with the names plots and tables need."""
     first = next(iter(loaded.variants.values()))
-    summary: dict[str, Any] = {
-        "kind": kind,
+    what_if = loaded.what_if()  # a what-if says so, and what it changed, in every title
+    title = first.title or loaded.name
+    return {
         "scenario": loaded.name,
-        "title": first.title or loaded.name,
+        "title": f"{title} — {what_if}" if what_if else title,
         "file": str(loaded.path),
         "rounds": settings.rounds,
         "replications": settings.replications,
         "seed": settings.seed,
-        "round_unit": "month",
+        "round_unit": first.round_unit,
         "issues": {k: {"label": v.label, "low": v.low, "high": v.high} for k, v in first.issues.items()},
         # every path's actors (a path may add one), in the order they first appear
         "actors": {k: v.name for s in loaded.variants.values() for k, v in s.actors.items()},
+        "streams": first.run.streams,  # what keys the random draws; runs with equal keys pair up
+        "what_if": what_if or None,
     }
-    if first.run.streams is not None:  # what keys the random draws; runs with equal keys pair up
-        summary["streams"] = first.run.streams
-    if what_if := loaded.what_if():  # a what-if says so, and what it changed, in every title
-        summary["title"] = f"{summary['title']} — {what_if}"
-        summary["what_if"] = what_if
-    return summary
+
+
+def write_summary(folder: Path, summary: Summary) -> None:
+    write_json(folder / SUMMARY, dump(summary))
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -131,6 +129,7 @@ def write_folder_manifest(
         {
             "negsim_version": __version__,
             "python": platform.python_version(),
+            "layout": LAYOUT,  # which files the folder has (sim/results/layout.py)
             "command": command,
             **made_from,
             "invocation": invocation if invocation is not None else current_invocation(),
@@ -214,17 +213,11 @@ def json_depth(data: bytes) -> int:
     return deepest
 
 
-def read_summary(folder: Path) -> dict[str, Any]:
-    """summary.json, or one clear message when it is missing, damaged or not a summary."""
+def read_summary(folder: Path) -> Summary:
+    """summary.json as its typed model, or one clear message when it is missing, damaged or not
+    a summary."""
     hint = f"`negsim verify {folder}` tells what changed"
-    data = read_json(folder, SUMMARY, hint)
-    if not isinstance(data, dict) or not isinstance(data.get("paths"), dict):
-        raise NegsimError.single(
-            str(folder / SUMMARY),
-            "is not a negsim summary (no `paths`)",
-            suggestion=f"`negsim verify {folder}`",
-        )
-    return data
+    return parse(read_json(folder, SUMMARY, hint), str(folder / SUMMARY), hint)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:

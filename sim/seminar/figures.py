@@ -16,6 +16,7 @@ from sim.model.mesa_model import NegotiationModel
 from sim.plots import canvas, style
 from sim.plots.agreement import plot_agreement
 from sim.plots.result import Issue, Result, path_summary
+from sim.results.summary_schema import RunPath, plural
 from sim.scenario.schema import Scenario
 
 
@@ -30,10 +31,11 @@ def history(model: NegotiationModel) -> pd.DataFrame:
 
 
 def status_line(model: NegotiationModel) -> str:
-    """ "Month 7 of 60: talks go on" or "Agreement in month 14"."""
+    """ "Month 7 of 60: talks go on" or "Agreement in month 14", in the scenario's round unit."""
+    unit = model.negotiation.round_unit
     if model.outcome == "ongoing":
-        return f"Month {model.steps} of {model.rounds}: talks go on"
-    return f"{model.outcome.capitalize()} in month {model.end_round}"
+        return f"{unit.capitalize()} {model.steps} of {model.rounds}: talks go on"
+    return f"{model.outcome.capitalize()} in {unit} {model.end_round}"
 
 
 @style.themed
@@ -75,7 +77,7 @@ def positions_figure(model: NegotiationModel) -> Figure:
     batna_ax.set_title("Parties' value of fighting on (BATNA)")
     batna_ax.grid(True)
     for ax in axes[-1]:
-        ax.set_xlabel("months since talks began")
+        ax.set_xlabel(f"{plural(scenario.round_unit)} since talks began")
     handles = [Line2D([], [], color=colour[a], linestyle=dash[a], lw=2.2) for a in actors]
     labels = [scenario.actors[a].name for a in actors]
     if model.outcome == "agreement":
@@ -89,16 +91,17 @@ def positions_figure(model: NegotiationModel) -> Figure:
 
 @style.themed
 def paths_figure(title: str, summaries: dict[str, dict], scenario: Scenario) -> Figure:
-    """Agreement share with its 95% interval per path, beside how the runs ended."""
-    replications = next(iter(summaries.values()))["replications"]
+    """Agreement share with its 95% interval per path, beside how the runs ended (`summaries`:
+    sim/seminar/replicate.summarise of each path)."""
+    paths = {key: RunPath.model_validate(raw) for key, raw in summaries.items()}
     result = Result(
         title=title,
         rounds=scenario.run.rounds,
-        round_unit="month",
-        replications=replications,
+        round_unit=scenario.round_unit,
+        replications=next(iter(paths.values())).replications,
         issues={issue.id: issue for issue in issues_of(scenario)},
         actors={key: actor.name for key, actor in scenario.actors.items()},
-        paths={key: path_summary(key, raw) for key, raw in summaries.items()},
+        paths={key: path_summary(key, path) for key, path in paths.items()},
         runs=pd.DataFrame(),
         trajectories=pd.DataFrame(),
     )

@@ -136,7 +136,8 @@ def NegotiationView() -> None:
     if one is None:
         solara.ProgressLinear(True)
         return
-    with solara.Card("One negotiation, month by month", subtitle=f"replication 0, seed {one.seed}"):
+    unit = one.negotiation.round_unit
+    with solara.Card(f"One negotiation, {unit} by {unit}", subtitle=f"replication 0, seed {one.seed}"):
         ModelController(
             model,
             model_parameters={"setup": setup.value},
