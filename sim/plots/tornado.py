@@ -47,7 +47,7 @@ def plot_tornado(summary: SensitivitySummary, indices: pd.DataFrame, output: str
         [Patch(color=TOTAL), Patch(color=FIRST), Patch(color=FLOOR)],
         [outer, inner, "noise floor (dashed): below it, indistinguishable from noise"],
         loc="outside lower center",
-        ncols=3,
+        ncols=3 if cols > 1 else 1,  # one panel is too narrow for three entries side by side
         frameon=False,
         title="whiskers: 95% bootstrap interval of the outer bar",
     )
