@@ -28,7 +28,7 @@ from sim.errors import NegsimError
 from sim.results import writer
 from sim.results.checksums import sha256_file
 from sim.results.folder import atomic_folder
-from sim.results.layout import COMPARISON, COMPARISON_PLOT, REPLICATIONS
+from sim.results.layout import COMPARISON, COMPARISON_PLOT, MANIFEST, REPLICATIONS, SUMMARY
 from sim.results.stream import read_table
 from sim.results.summary_schema import KINDS, RunSummary
 from sim.scenario.estimates import short_repr
@@ -95,9 +95,9 @@ def read_run(folder: Path) -> Run:
     if not folder.is_dir():
         what = "does not exist" if not os.path.lexists(folder) else "is not a folder"
         raise NegsimError.single(str(folder), what, suggestion=GIVE_RUNS)
-    if not os.path.lexists(folder / writer.SUMMARY):
+    if not os.path.lexists(folder / SUMMARY):
         raise NegsimError.single(
-            str(folder), f"is not a negsim result folder (no {writer.SUMMARY})", suggestion=GIVE_RUNS
+            str(folder), f"is not a negsim result folder (no {SUMMARY})", suggestion=GIVE_RUNS
         )
     summary = writer.read_summary(folder)
     if not isinstance(summary, RunSummary):
@@ -292,7 +292,7 @@ def _provenance(run: Run) -> dict[str, Any]:
     """A compared run as the manifest records it: its folder, what decides pairing, and the
     SHA-256 of its own manifest.json (which pins every file of it), when it has one."""
     try:
-        manifest: str | None = sha256_file(run.folder / writer.MANIFEST, run.folder)
+        manifest: str | None = sha256_file(run.folder / MANIFEST, run.folder)
     except OSError:
         manifest = None
     return {

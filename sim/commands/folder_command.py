@@ -32,6 +32,7 @@ from sim.commands.common import default_folder, out
 from sim.errors import NegsimError
 from sim.results import writer
 from sim.results.folder import atomic_folder
+from sim.results.layout import PLOTS
 from sim.results.summary_schema import Summary
 from sim.runner.backends import Backend
 from sim.runner.batch import RunSettings
@@ -129,7 +130,7 @@ def write_result(options: dict[str, Any]) -> None:
     job.report(summary)
     out.print(f"Results: {target}")
     if options["plots"]:
-        out.print(f"Plots:   {target / 'plots'}")
+        out.print(f"Plots:   {target / PLOTS}")
 
 
 def _flag(command: click.Command, option: str) -> str:

@@ -18,6 +18,7 @@ from sim.commands.common import out
 from sim.errors import NegsimError, printable
 from sim.results import writer
 from sim.results.checksums import Comparison, compare_folder
+from sim.results.layout import MANIFEST
 
 
 @click.command(name="verify")
@@ -26,17 +27,17 @@ def verify_command(result_dir: Path) -> None:
     """Check every file of RESULT_DIR against the checksums in its manifest.json (exit 0 when
     all match, 2 when any file was changed, is missing or was added)."""
     manifest = writer.read_manifest(result_dir)
-    found = compare_folder(result_dir, manifest["files"], skip=[writer.MANIFEST])
+    found = compare_folder(result_dir, manifest["files"], skip=[MANIFEST])
     if not found.ok:
         for line in listing(found):  # the report itself, every file, on standard output
             out.print(line, markup=False, highlight=False, soft_wrap=True)
         raise NegsimError.single(
             str(result_dir),
-            f"does not match its {writer.MANIFEST}: {counts(found)}",
+            f"does not match its {MANIFEST}: {counts(found)}",
             suggestion="the folder is not as the run wrote it: restore it from the original copy, "
             f"or recompute it with `negsim rerun {result_dir} --out NEW_FOLDER`",
         )
-    out.print(f"[green]ok[/green] {escape(str(result_dir))}: {found.checked} files match {writer.MANIFEST}")
+    out.print(f"[green]ok[/green] {escape(str(result_dir))}: {found.checked} files match {MANIFEST}")
 
 
 def _groups(found: Comparison) -> dict[str, list[str]]:
