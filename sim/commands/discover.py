@@ -22,7 +22,7 @@ from sim.limits import MAX_REPLICATIONS
 from sim.model.rules import OUTCOME_NAMES
 from sim.results import writer
 from sim.results.layout import PRIM, TREES, tree_text
-from sim.results.summary_schema import DiscoveryPath, DiscoverySummary, Summary
+from sim.results.summary_schema import DiscoveryPath, DiscoverySummary
 from sim.scenario.loader import LoadedScenario
 from sim.scenario.show import shown
 
@@ -35,7 +35,7 @@ VERBS = {
 
 
 @dataclass(frozen=True)
-class DiscoveryJob(ExperimentJob):
+class DiscoveryJob(ExperimentJob[DiscoverySummary]):
     """PRIM boxes and a CART tree per path over a Latin hypercube: prim.parquet, trees.parquet,
     a text tree per path, and the summary."""
 
@@ -112,7 +112,7 @@ class DiscoveryJob(ExperimentJob):
             tree_accuracy=d.tree.accuracy if d.tree is not None else None,
         )
 
-    def report(self, summary: Summary) -> None:
+    def report(self, summary: DiscoverySummary) -> None:
         for path in summary.paths.values():
             out.print(shown(path.sentence), end="\n\n")
 

@@ -23,7 +23,7 @@ from sim.scenario.loader import LoadedScenario
 
 
 @dataclass(frozen=True)
-class ExperimentJob(Job):
+class ExperimentJob[S: Summary](Job[S]):
     """Runs the design on the chosen paths and writes it (design.parquet); the analysis of the
     outcomes is the command's own."""
 
@@ -31,7 +31,7 @@ class ExperimentJob(Job):
     paths: tuple[str, ...]
     per_point: int  # replications at each design point
 
-    def write(self, staging: Path, backend: Backend, chunk_size: int) -> Summary:
+    def write(self, staging: Path, backend: Backend, chunk_size: int) -> S:
         experiment = self.design()
         assert experiment.replications == self.settings.replications, "the plan counted another design"
         sink = PartSink(staging)
@@ -45,7 +45,7 @@ class ExperimentJob(Job):
         """The design the plan counted, built now."""
 
     @abstractmethod
-    def analyse(self, experiment: Experiment, folder: Path) -> Summary:
+    def analyse(self, experiment: Experiment, folder: Path) -> S:
         """The command's analysis of the outcomes in `folder`: its tables, and the summary."""
 
 

@@ -49,9 +49,10 @@ class OptionProblem(Exception):
 
 
 @dataclass(frozen=True)
-class Job(ABC):
+class Job[S: Summary](ABC):
     """A command's own part of a result folder, planned from its options: what runs
-    (`settings`, which the manifest records), what it writes, what it prints."""
+    (`settings`, which the manifest records), what it writes, what it prints (`S`: the kind
+    of summary it makes)."""
 
     loaded: LoadedScenario
     settings: RunSettings
@@ -62,19 +63,19 @@ class Job(ABC):
 
     @classmethod
     @abstractmethod
-    def plan(cls, loaded: LoadedScenario, options: Mapping[str, Any]) -> Job:
+    def plan(cls, loaded: LoadedScenario, options: Mapping[str, Any]) -> Job[S]:
         """Check the options (as click parsed them, or as a manifest recorded them) against the
         scenario, and say what they make; raise OptionProblem for one that cannot be followed.
         Nothing large is built yet: a recorded option may ask for anything, and a rerun first
         compares `settings` with what the folder says ran."""
 
     @abstractmethod
-    def write(self, staging: Path, backend: Backend, chunk_size: int) -> Summary:
+    def write(self, staging: Path, backend: Backend, chunk_size: int) -> S:
         """Run, write the command's own files into `staging`, and return the summary (which
         the skeleton writes)."""
 
     @abstractmethod
-    def report(self, summary: Summary) -> None:
+    def report(self, summary: S) -> None:
         """What the command prints once its folder is in place, before `Results: FOLDER`."""
 
 
@@ -82,20 +83,20 @@ class FolderCommand(click.Command):
     """A command that writes a result folder through `job`; being one registers it with
     `negsim rerun`. `folder_suffix` ends the default folder's name (`…-sensitivity`)."""
 
-    def __init__(self, *args: Any, job: type[Job], folder_suffix: str = "", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, job: type[Job[Any]], folder_suffix: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.job = job
         self.folder_suffix = folder_suffix
 
 
-def write_folder(
+def write_folder[S: Summary](
     target: Path,
-    job: Job,
+    job: Job[S],
     backend: Backend,
     chunk_size: int,
     plots: bool,
     invocation: dict[str, Any] | None = None,
-) -> Summary:
+) -> S:
     """The skeleton: stage, the job's own step, summary.json, the resolved scenario, the plots,
     the manifest (`invocation`: by default the running command's), and the folder in place;
     nothing is left behind if any step fails or is interrupted."""

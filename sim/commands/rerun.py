@@ -281,7 +281,7 @@ def planned(
     loaded: LoadedScenario,
     options: dict[str, Any],
     recorded: RunSettings,
-) -> Job:
+) -> Job[Any]:
     """The command's plan for the recorded options, before anything is built or run; refused
     unless it makes exactly what the folder says ran (a design is not built to find out: a
     damaged manifest could ask for one of any size)."""

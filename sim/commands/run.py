@@ -16,7 +16,7 @@ from sim.results import writer
 from sim.results.report import outcome_table, terms_table
 from sim.results.stream import PartSink, read_table
 from sim.results.summary import path_outcomes
-from sim.results.summary_schema import RunSummary, Summary
+from sim.results.summary_schema import RunSummary
 from sim.runner.backends import Backend
 from sim.runner.batch import TRAJECTORY_REPLICATIONS, settings_for
 from sim.runner.chunks import plan_chunks
@@ -24,7 +24,7 @@ from sim.scenario.loader import LoadedScenario
 
 
 @dataclass(frozen=True)
-class RunJob(Job):
+class RunJob(Job[RunSummary]):
     """Every path of the scenario, replicated: the replications, parameters and trajectories
     tables, and each path's outcomes."""
 
@@ -61,8 +61,7 @@ class RunJob(Job):
         }
         return RunSummary(kind="run", **header, paths=paths)
 
-    def report(self, summary: Summary) -> None:
-        assert isinstance(summary, RunSummary)
+    def report(self, summary: RunSummary) -> None:
         out.print(outcome_table(summary))
         out.print(terms_table(summary))
 

@@ -19,7 +19,7 @@ from sim.limits import MAX_REPLICATIONS
 from sim.results import writer
 from sim.results.analysis_report import sensitivity_table
 from sim.results.layout import INDICES, POINTS
-from sim.results.summary_schema import SensitivityPath, SensitivitySummary, Summary
+from sim.results.summary_schema import SensitivityPath, SensitivitySummary
 from sim.scenario.loader import LoadedScenario
 
 DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
@@ -40,7 +40,7 @@ def design_points(method: str, samples: int, columns: int) -> int:
 
 
 @dataclass(frozen=True)
-class SensitivityJob(ExperimentJob):
+class SensitivityJob(ExperimentJob[SensitivitySummary]):
     """Sobol' or Morris indices of each path's agreement and time to agreement: points.parquet,
     indices.parquet and the summary."""
 
@@ -96,8 +96,7 @@ class SensitivityJob(ExperimentJob):
         header = writer.scenario_header(self.loaded, self.settings)
         return SensitivitySummary(kind="sensitivity", **header, experiment=experiment.describe(), paths=paths)
 
-    def report(self, summary: Summary) -> None:
-        assert isinstance(summary, SensitivitySummary)
+    def report(self, summary: SensitivitySummary) -> None:
         labels = self.space.labels | {sensitivity.NOISE_FLOOR: sensitivity.NOISE_FLOOR_LABEL}
         for path in summary.paths.values():
             out.print(sensitivity_table(path, self.method, labels, summary.round_units))
