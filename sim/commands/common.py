@@ -23,10 +23,6 @@ from sim.scenario.references import NAME_HINT, check_name
 from sim.scenario.schema import Scenario
 
 MAX_WORKERS = 256  # more local processes than this would exhaust memory long before helping
-ROUNDS_HELP = (
-    "Rounds per replication (default: the file's run.rounds); "
-    "a round is the file's run.round_unit, a month unless it says otherwise."
-)
 
 # Piped or redirected output gets a fixed, generous width instead of rich's 80 columns.
 out = Console() if sys.stdout.isatty() else Console(width=140)

@@ -13,9 +13,9 @@ import pandas as pd
 from sim.analysis import samplers
 from sim.analysis.discovery import PathDiscovery, cases, discover
 from sim.analysis.experiment import Experiment
-from sim.commands.common import ROUNDS_HELP, backend_options, out, out_option
+from sim.commands.common import out
 from sim.commands.explored import ExperimentJob, chosen_paths, experiment_settings, explored_space
-from sim.commands.folder_command import FolderCommand, write_result
+from sim.commands.folder_command import FolderCommand, folder_options, write_result
 from sim.discovery.cart import tree_nodes
 from sim.discovery.prim import trajectory_frame
 from sim.limits import MAX_REPLICATIONS
@@ -148,11 +148,11 @@ class DiscoveryJob(ExperimentJob[DiscoverySummary]):
     show_default=True,
     help="PRIM picks the densest box that still holds this share of the outcome's runs.",
 )
-@click.option("--rounds", type=click.IntRange(min=1), help=ROUNDS_HELP)
-@click.option("--seed", type=click.IntRange(min=0), help="Seed of the design and of the replications.")
-@out_option("Result folder to create.")
-@click.option("--plots/--no-plots", default=True, help="Draw the trade-off, box and tree plots.")
-@backend_options
+@folder_options(
+    seed="Seed of the design and of the replications.",
+    out="Result folder to create.",
+    plots="Draw the trade-off, box and tree plots.",
+)
 def discover_command(**options: Any) -> None:
     """PRIM boxes and a CART tree for when each path in FILE reaches OUTCOME."""
     write_result(options)

@@ -7,7 +7,9 @@ put the folder in place; then print. Only the plan, the step and the printing di
 command supplies them as a `Job` subclass and registers it by being a `FolderCommand`:
 
     @click.command(cls=FolderCommand, job=RunJob)
-    ...
+    @click.argument("file", ...)
+    @click.option("--runs", ...)  # the command's own options, then those every one takes:
+    @folder_options(seed="Random seed.", out="Result folder to create.", plots="Draw the plots.")
     def run(**options: Any) -> None:
         write_result(options)
 
@@ -21,14 +23,14 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import click
 
-from sim.commands.common import default_folder, out
+from sim.commands.common import backend_options, default_folder, out, out_option
 from sim.errors import NegsimError
 from sim.results import writer
 from sim.results.folder import atomic_folder
@@ -37,6 +39,11 @@ from sim.results.summary_schema import Summary
 from sim.runner.backends import Backend
 from sim.runner.batch import RunSettings
 from sim.scenario.loader import LoadedScenario, load_scenario
+
+ROUNDS_HELP = (
+    "Rounds per replication (default: the file's run.rounds); "
+    "a round is the file's run.round_unit, a month unless it says otherwise."
+)
 
 
 class OptionProblem(Exception):
@@ -87,6 +94,25 @@ class FolderCommand(click.Command):
         super().__init__(*args, **kwargs)
         self.job = job
         self.folder_suffix = folder_suffix
+
+
+def folder_options[F: Callable[..., Any]](seed: str, out: str, plots: str) -> Callable[[F], F]:
+    """The options every FolderCommand takes after its own, with its own help for --seed, --out
+    and --plots: --rounds, --seed, --out, --plots/--no-plots, --workers, --dask, --chunk-size."""
+    tail = [
+        click.option("--rounds", type=click.IntRange(min=1), help=ROUNDS_HELP),
+        click.option("--seed", type=click.IntRange(min=0), help=seed),
+        out_option(out),
+        click.option("--plots/--no-plots", default=True, help=plots),
+        backend_options,
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(tail):  # as if stacked in this order above the function
+            command = option(command)
+        return command
+
+    return decorate
 
 
 def write_folder[S: Summary](

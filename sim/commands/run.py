@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 import click
 
-from sim.commands.common import ROUNDS_HELP, backend_options, out, out_option, run_with_progress
-from sim.commands.folder_command import FolderCommand, Job, write_result
+from sim.commands.common import out, run_with_progress
+from sim.commands.folder_command import FolderCommand, Job, folder_options, write_result
 from sim.results import writer
 from sim.results.report import outcome_table, terms_table
 from sim.results.stream import PartSink, read_table
@@ -73,11 +73,11 @@ class RunJob(Job[RunSummary]):
     type=click.IntRange(min=1),
     help="Replications per path (default: the file's run.replications).",
 )
-@click.option("--rounds", type=click.IntRange(min=1), help=ROUNDS_HELP)
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed.")
-@out_option("Result folder to create (default: results/<scenario>/<timestamp>).")
-@click.option("--plots/--no-plots", default=True, help="Draw PNG plots into the result folder.")
-@backend_options
+@folder_options(
+    seed="Random seed.",
+    out="Result folder to create (default: results/<scenario>/<timestamp>).",
+    plots="Draw PNG plots into the result folder.",
+)
 def run(**options: Any) -> None:
     """Run every mediation path in FILE and write a result folder."""
     write_result(options)

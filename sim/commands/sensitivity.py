@@ -12,9 +12,9 @@ import pandas as pd
 
 from sim.analysis import samplers, sensitivity
 from sim.analysis.experiment import Experiment, point_outcomes
-from sim.commands.common import ROUNDS_HELP, backend_options, out, out_option
+from sim.commands.common import out
 from sim.commands.explored import ExperimentJob, chosen_paths, experiment_settings, explored_space
-from sim.commands.folder_command import FolderCommand, OptionProblem, write_result
+from sim.commands.folder_command import FolderCommand, OptionProblem, folder_options, write_result
 from sim.limits import MAX_REPLICATIONS
 from sim.results import writer
 from sim.results.analysis_report import sensitivity_table
@@ -119,11 +119,11 @@ class SensitivityJob(ExperimentJob[SensitivitySummary]):
     help="Replications per design point.",
 )
 @click.option("--path", "paths", multiple=True, help="Only this mediation path (repeatable).")
-@click.option("--rounds", type=click.IntRange(min=1), help=ROUNDS_HELP)
-@click.option("--seed", type=click.IntRange(min=0), help="Seed of the design and of the replications.")
-@out_option("Result folder to create.")
-@click.option("--plots/--no-plots", default=True, help="Draw the tornado plots.")
-@backend_options
+@folder_options(
+    seed="Seed of the design and of the replications.",
+    out="Result folder to create.",
+    plots="Draw the tornado plots.",
+)
 def sensitivity_command(**options: Any) -> None:
     """Sobol or Morris sensitivity of each path's agreement probability to FILE's explore: section."""
     write_result(options)
