@@ -210,13 +210,13 @@ def test_the_page_shows_what_the_engine_computes(visit: Visit) -> None:
 def test_raising_russias_cost_of_war_does_not_lower_the_shown_agreement(visit: Visit) -> None:
     visit.choose("Runs per path", str(RUNS))
     before = visit.run_paths()
-    slider = visit.slider("Russia's monthly cost of war")
+    slider = visit.slider("Russia: cost of war per month")
     slider.focus()
     visit.page.keyboard.press("End")  # the slider's maximum, 0.03 a month
-    visit.page.get_by_text("Russia's monthly cost of war: 0.03").wait_for(timeout=20_000)
+    visit.page.get_by_text("Russia: cost of war per month: 0.03").wait_for(timeout=20_000)
     after = visit.run_paths()
     visit.shot("russia-cost-raised")
-    assert visit.page.get_by_text(re.compile("Russia's monthly cost of war = 0.03")).count() >= 1
+    assert visit.page.get_by_text(re.compile("Russia: cost of war per month = 0.03")).count() >= 1
     for label, share in before.items():
         # Same seed, same replications: a paired comparison. Its standard error is at most
         # sqrt(discordant / n), and the discordant share is at most before + after; three of
@@ -228,7 +228,7 @@ def test_raising_russias_cost_of_war_does_not_lower_the_shown_agreement(visit: V
 
 def test_evidence_button_shows_the_verbatim_quote(visit: Visit) -> None:
     page = visit.page
-    row = page.locator(".negsim-lever", has_text="Russia's monthly cost of war")
+    row = page.locator(".negsim-lever", has_text="Russia: cost of war per month")
     row.get_by_role("button", name="evidence").click()
     quote = page.locator("blockquote")
     quote.wait_for(timeout=20_000)
@@ -245,9 +245,7 @@ def test_evidence_button_shows_the_verbatim_quote(visit: Visit) -> None:
 def test_switching_snapshot_and_the_veto(visit: Visit) -> None:
     page = visit.page
     visit.choose("Snapshot", "April 2023")
-    page.get_by_text("Ukraine's territorial red line (share of occupied land returned): 0.9").wait_for(
-        timeout=20_000
-    )
+    page.get_by_text("Ukraine: red line on Territory: 0.9").wait_for(timeout=20_000)
     visit.choose("Runs per path", str(RUNS))
     with_veto = visit.run_paths()
     april = Setup.start(SNAPSHOTS["April 2023"])

@@ -190,3 +190,13 @@ def test_a_parameter_added_later_leaves_old_digests_alone(monkeypatch, flagship)
     kept = parameters.digested(dumped)
     assert kept["actors"]["russia"]["shock_exposure"]["value"] == 0.5
     assert "shock_exposure" not in kept["actors"]["ukraine"]
+
+
+def test_a_slider_is_labelled_in_the_scenarios_words(flagship) -> None:
+    scenario = next(iter(flagship.variants.values()))
+    by_name = {lever.name: lever for lever in LEVERS}
+    assert by_name["russia_cost"].label_in(scenario) == "Russia: cost of war per month"
+    weekly = scenario.model_copy(update={"run": scenario.run.model_copy(update={"round_unit": "week"})})
+    assert by_name["russia_cost"].label_in(weekly) == "Russia: cost of war per week"
+    territory = scenario.issues["territory"].label
+    assert by_name["ukraine_red_line"].label_in(scenario) == f"Ukraine: red line on {territory}"

@@ -26,9 +26,11 @@ class Lever:
     def parameter(self) -> Parameter:
         return parameter_at(self.path)
 
-    @property
-    def label(self) -> str:
-        text = label_of(self.path)
+    def label_in(self, scenario: Scenario) -> str:
+        """What the slider sets, in the scenario's words: "Russia: cost of war per month"."""
+        names = {key: actor.name for key, actor in scenario.actors.items()}
+        names |= {key: issue.label for key, issue in scenario.issues.items()}
+        text = label_of(self.path, names, unit=scenario.round_unit)
         return text[:1].upper() + text[1:]
 
     @property

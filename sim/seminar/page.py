@@ -95,7 +95,7 @@ def AssumptionsCard() -> None:
             with solara.Row(
                 justify="space-between", style={"align-items": "center"}, classes=["negsim-lever"]
             ):
-                solara.Text(f"{lever.label}: {value:g}")
+                solara.Text(f"{lever.label_in(current.scenario)}: {value:g}")
                 solara.Button(
                     "evidence",
                     text=True,
@@ -182,7 +182,7 @@ def PathsView() -> None:
 
 def describe(chosen: Setup) -> str:
     """The seed and every assumption that differs from the scenario file, in words."""
-    labels = {lever.name: lever.label for lever in LEVERS}
+    labels = {lever.name: lever.label_in(chosen.scenario) for lever in LEVERS}
     parts = [f"seed {chosen.seed}"]
     parts += [f"{labels[name]} = {value:g}" for name, value in chosen.moved.items()]
     switched = dict(SWITCHES)
