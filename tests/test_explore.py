@@ -36,7 +36,10 @@ def test_the_flagship_declares_its_uncertainties(flagship: LoadedScenario) -> No
 
 def test_a_misspelt_parameter_path_names_line_column_and_suggests(write_scenario) -> None:
     [message] = bad_explore(write_scenario, "actors.russia.cost_of_wra: [0.001, 0.01]")
-    assert ":3:3: explore.actors.russia.cost_of_wra: `actors.russia.cost_of_wra` is not a model parameter" in message
+    assert (
+        ":3:3: explore.actors.russia.cost_of_wra: `actors.russia.cost_of_wra` is not a model parameter"
+        in message
+    )
     assert "did you mean `actors.russia.cost_of_war`?" in message
 
 
