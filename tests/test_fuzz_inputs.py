@@ -467,6 +467,7 @@ def fuzz(examples: int) -> settings:
     )
 
 
+@pytest.mark.slow  # hundreds of generated files: about 10 s
 @fuzz(VALIDATE_CASES)
 @given(case=cases())
 def test_validate_refuses_every_broken_file_clearly(case: Case) -> None:
@@ -475,6 +476,7 @@ def test_validate_refuses_every_broken_file_clearly(case: Case) -> None:
         check(case, "validate", folder, code, stderr)
 
 
+@pytest.mark.slow  # about 8 s
 @fuzz(RUN_CASES)
 @given(case=cases())
 def test_run_refuses_before_writing_anything(case: Case) -> None:
