@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.scenario.distribution import Distribution, interval
 
-Provenance = Literal["evidence", "inferred", "assumption", "none"]
+Provenance = Literal["evidence", "data", "inferred", "assumption", "none"]
+PROVENANCES = ("evidence", "data", "inferred", "assumption")  # the keys that say where a number is from
 
 # Default standard deviation of a value given without an explicit distribution, by how
 # strong its provenance is. "unit" fields live on [0, 1]; "rate" fields scale with the value.
 DEFAULT_SPREAD: dict[str, dict[Provenance, float]] = {
-    "unit": {"evidence": 0.05, "inferred": 0.10, "assumption": 0.15, "none": 0.0},
-    "rate": {"evidence": 0.15, "inferred": 0.30, "assumption": 0.45, "none": 0.0},
+    "unit": {"evidence": 0.05, "data": 0.05, "inferred": 0.10, "assumption": 0.15, "none": 0.0},
+    "rate": {"evidence": 0.15, "data": 0.15, "inferred": 0.30, "assumption": 0.45, "none": 0.0},
 }
 
 
@@ -150,6 +151,27 @@ class Evidence(Strict):
     quote: str
 
 
+class DataCell(Strict):
+    """A value read from a listed data source (a coded data set, not prose): where it is."""
+
+    source: str
+    row: Whole | None = Field(default=None, ge=1)  # line of the file, counting the header as 1
+    column: str | None = None
+    note: str | None = None  # how the cell became this number, e.g. "80 of 100, divided by 100"
+
+    def describe(self) -> str:
+        place = ", ".join(
+            part
+            for part in (
+                f"row {self.row}" if self.row else "",
+                f"column {self.column}" if self.column else "",
+            )
+            if part
+        )
+        text = f"{self.source}" + (f" {place}" if place else "")
+        return f"{text} ({self.note})" if self.note else text
+
+
 class Estimate(Strict):
     """A parameter value: a point or a distribution, with where it comes from."""
 
@@ -164,6 +186,7 @@ class Estimate(Strict):
     b: Number | None = None
     spread: Number | None = None
     evidence: Evidence | None = None
+    data: DataCell | None = None
     inferred: str | None = None
     assumption: str | None = None
 
@@ -174,11 +197,11 @@ class Estimate(Strict):
                 "estimate_shape",
                 "give either `value:` or `dist:` (a distribution), not both or neither",
             )
-        given = [k for k in ("evidence", "inferred", "assumption") if getattr(self, k) is not None]
+        given = [k for k in PROVENANCES if getattr(self, k) is not None]
         if len(given) > 1:
             raise PydanticCustomError(
                 "estimate_provenance",
-                "give one of evidence / inferred / assumption, not {given}",
+                "give one of evidence / data / inferred / assumption, not {given}",
                 {"given": " and ".join(given)},
             )
         shape = self.dist or "value"
@@ -217,7 +240,7 @@ class Estimate(Strict):
 
     @property
     def provenance(self) -> Provenance:
-        for kind in ("evidence", "inferred", "assumption"):
+        for kind in PROVENANCES:
             if getattr(self, kind) is not None:
                 return kind  # type: ignore[return-value]
         return "none"
@@ -226,6 +249,8 @@ class Estimate(Strict):
     def reason(self) -> str:
         if self.evidence is not None:
             return f'{self.evidence.source}: "{self.evidence.quote}"'
+        if self.data is not None:
+            return self.data.describe()
         return self.inferred or self.assumption or ""
 
     def center(self) -> float:

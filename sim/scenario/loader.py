@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import MAX_PROBLEMS, NegsimError, Problem
+from sim.scenario.digest import digest_form
 from sim.scenario.estimates import Estimate, short_repr
 from sim.scenario.explore import ParameterSpace, parse_explore
-from sim.scenario.parameters import digested
 from sim.scenario.references import check_id, check_references
 from sim.scenario.schema import TOP_LEVEL_KEYS, VARIANT_KEYS, Scenario
 from sim.scenario.suggest import did_you_mean, hint
@@ -69,24 +69,13 @@ class LoadedScenario:
 
     def digest(self) -> str:
         """A hash of the fully resolved scenario: equal digests mean equal inputs."""
-        resolved: dict[str, Any] = {k: _digested(v) for k, v in self.variants.items()}
+        resolved: dict[str, Any] = {k: digest_form(v) for k, v in self.variants.items()}
         if self.explore is not None:
             resolved["explore"] = {
                 u.name: u.range.model_dump(mode="json") for u in self.explore.uncertainties
             }
         text = json.dumps(resolved, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _digested(scenario: Scenario) -> dict[str, Any]:
-    """What the digest covers: everything, `run.streams` and `run.round_unit` only when set, and
-    parameters declared later only away from their defaults (so scenarios written before they
-    existed keep their digests)."""
-    dumped = digested(scenario.model_dump(mode="json"))
-    for added_later in ("streams", "round_unit"):
-        if dumped["run"].get(added_later) is None:
-            del dumped["run"][added_later]
-    return dumped
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:

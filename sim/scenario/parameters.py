@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from sim.scenario.estimates import RATE, UNIT, Bounds, Estimate
+from sim.scenario.estimates import RATE, UNIT, Bounds
 
 Kind = Literal["unit", "rate", "count", "flag"]
 # Where a parameter sits, and so the shape of its array in `Params` (R replications, N actors,
@@ -231,35 +231,6 @@ def is_parameter(path: tuple[str | int, ...] | str) -> bool:
 def bounds_of(path: tuple[str | int, ...]) -> Bounds:
     """The valid range of the number at `path`."""
     return parameter_at(path).bounds
-
-
-def digested(dumped: dict[str, Any]) -> dict[str, Any]:
-    """A dumped scenario without the parameters `added_later` that sit at their defaults."""
-    for parameter in PARAMETERS:
-        if parameter.added_later:
-            place = max(i for i, part in enumerate(parameter.path) if part != ANY)
-            for section in _sections(dumped, parameter.path[:place]):
-                if section.get(parameter.path[place]) in _unset_forms(parameter):
-                    del section[parameter.path[place]]
-    return dumped
-
-
-def _sections(data: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The mappings at `path` in dumped data, ANY standing for every key."""
-    if not isinstance(data, dict):
-        return []
-    if not path:
-        return [data]
-    keys = list(data) if path[0] == ANY else [path[0]]
-    return [found for key in keys if key in data for found in _sections(data[key], path[1:])]
-
-
-def _unset_forms(parameter: Parameter) -> list[Any]:
-    """How a parameter left at its default looks when dumped: absent, empty or the bare default."""
-    if not parameter.numeric:
-        return [parameter.default]
-    bare = {key: None for key in Estimate.model_fields} | {"value": float(parameter.default or 0.0)}
-    return [None, {}, bare]
 
 
 def in_section(*prefix: str) -> list[Parameter]:
