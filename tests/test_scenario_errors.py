@@ -150,7 +150,7 @@ def test_every_party_absent_is_refused(write_scenario) -> None:
         f"extends: {FLAGSHIP}\nvariants:\n  x:\n    mediation: {{absent: [ukraine, russia]}}\n"
     )
     [message] = problems_of(path)
-    assert "every party is absent" in message
+    assert "every voter is absent" in message
 
 
 def test_an_issue_named_like_a_rate_keeps_the_unit_range(write_scenario) -> None:

@@ -54,7 +54,7 @@ def advance(state: State, p: Params, noise: Noise, t: int, rounds: int) -> None:
     perceived = rules.perceive_batna(state, p, applied)
     trust = rules.proposer_trust(p, t)
     accepts, value = rules.judge_package(state, p, package, perceived, applied, trust)
-    settled = np.all(accepts | ~p.is_party, axis=1) & rules.guarantors_consent(state, p, package)
+    settled = rules.decided(accepts, p) & rules.guarantors_consent(state, p, package)
     if p.ceasefire_first:  # the mediator's pressure backs its ceasefire, which comes first
         ceasefire = rules.ceasefire_agreed(state, p, perceived)
         settled &= ~ceasefire

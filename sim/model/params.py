@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.model import streams
 from sim.scenario.parameters import ANY, PARAMETERS, Parameter, UnknownParameter, parameter_at
-from sim.scenario.schema import Mechanisms, Scenario
+from sim.scenario.schema import UNIT_SCALE, Decision, Mechanisms, Scale, Scenario
 from sim.scenario.walk import iter_estimates
 from sim.scenario.yaml_source import format_key_path
 
@@ -33,6 +33,7 @@ class Params:
     weight: np.ndarray  # (R, N, K) salience normalised to sum 1 per actor
     red_sign: np.ndarray  # (N, K) +1 at_least, -1 at_most, 0 no red line
     is_party: np.ndarray  # (N,) bool
+    is_voter: np.ndarray  # (N,) bool: decides on packages by `decision` (parties and stakeholders)
     has_veto: np.ndarray  # (N,) bool
     patience: int
     mediators: np.ndarray  # (N,) bool
@@ -41,6 +42,8 @@ class Params:
     style: str
     proposal: str
     ceasefire_first: bool
+    chair: bool  # a neutral chair, not an actor, formulates the packages
+    decision: Decision
     mechanisms: Mechanisms
     sampled: dict[str, np.ndarray] = field(default_factory=dict)  # key path -> (R,) draws
 
@@ -77,7 +80,7 @@ def sample_estimates(scenario: Scenario, seed: int, start: int, stop: int) -> di
             draws[name] = np.full(stop - start, estimate.center())
             continue
         u = streams.uniforms(seed, scenario.streams_key, f"param:{name}", start, stop)[:, 0]
-        draws[name] = estimate.distribution(parameter_at(path).bounds).ppf(u)
+        draws[name] = estimate.distribution(parameter_at(path).bounds_in(path, scenario)).ppf(u)
     return draws
 
 
@@ -95,9 +98,12 @@ def build_params(
     if unknown:
         raise UnknownParameter(f"not a number of scenario `{scenario.name}`: {', '.join(unknown)}")
     draws.update(explored or {})
-    shape = Shape(list(scenario.actors), list(scenario.issues), stop - start)
+    scales = [issue.units for issue in scenario.issues.values()]
+    shape = Shape(list(scenario.actors), list(scenario.issues), stop - start, scales)
     values = {p.fills: shape.array(p, draws) for p in PARAMETERS if p.numeric}
     salience = values["salience"]
+    weight = salience / np.maximum(salience.sum(axis=2, keepdims=True), 1e-12)
+    values["batna"] = _with_derived_batnas(scenario, values, weight)
     mediation = scenario.mediation
     pressing = set(mediation.pressing)
     if mediation.style == "manipulative":
@@ -106,9 +112,10 @@ def build_params(
         actors=shape.actors,
         issues=shape.issues,
         values=values,
-        weight=salience / np.maximum(salience.sum(axis=2, keepdims=True), 1e-12),
+        weight=weight,
         red_sign=np.array([[_red_sign(scenario, a, i) for i in shape.issues] for a in shape.actors]),
         is_party=np.array([scenario.actors[a].role == "party" for a in shape.actors]),
+        is_voter=np.array([a in scenario.voters for a in shape.actors]),
         has_veto=np.array([scenario.actors[a].veto for a in shape.actors]),
         patience=scenario.dynamics.patience,
         mediators=np.array([a in mediation.mediators for a in shape.actors]),
@@ -117,9 +124,24 @@ def build_params(
         style=mediation.style,
         proposal=mediation.proposal,
         ceasefire_first=mediation.ceasefire_first,
+        chair=mediation.chair,
+        decision=scenario.decision_rule,
         mechanisms=scenario.mechanisms,
         sampled=draws,
     )
+
+
+def _with_derived_batnas(scenario: Scenario, values: dict[str, np.ndarray], weight: np.ndarray) -> np.ndarray:
+    """BATNAs, a stakeholder without one taking the worth of the reference point (`status_quo`):
+    what it gets if no package is agreed (docs/model.md, 5)."""
+    derived = np.array(
+        [actor.role == "stakeholder" and actor.batna is None for actor in scenario.actors.values()]
+    )
+    if not derived.any():
+        return values["batna"]
+    distance = np.abs(values["status_quo"][:, None, :] - values["ideal"])
+    reference_worth = 1.0 - np.einsum("rnk,rnk->rn", weight, distance)
+    return np.where(derived[None, :], reference_worth, values["batna"])
 
 
 def _red_sign(scenario: Scenario, actor: str, issue: str) -> float:
@@ -137,13 +159,26 @@ class Shape:
     actors: list[str]
     issues: list[str]
     rows: int
+    scales: list[Scale]  # each issue's units; positions are turned into the model's 0..1
 
     def array(self, parameter: Parameter, draws: dict[str, np.ndarray]) -> np.ndarray:
-        fill = float(parameter.default or 0.0)  # what a number the file leaves out means
+        array = self._in_file_units(parameter, draws)
+        if parameter.kind == "position" and any(scale != UNIT_SCALE for scale in self.scales):
+            lows = np.array([scale.low for scale in self.scales])
+            widths = np.array([scale.high - scale.low for scale in self.scales])
+            return (array - lows) / widths  # the issue axis is the last one
+        return array
+
+    def _in_file_units(self, parameter: Parameter, draws: dict[str, np.ndarray]) -> np.ndarray:
+        # what a number the file leaves out means: the declared default, or the parameter it
+        # defers to (`default_from`) when the file sets that one
+        fill = np.full(self.rows, float(parameter.default or 0.0))
+        if parameter.default_from is not None:
+            fill = draws.get(parameter.default_from, fill)
 
         def at(*ids: str) -> np.ndarray:
             path = ".".join(_placed(parameter.path, ids))
-            return draws.get(path, np.full(self.rows, fill))
+            return draws.get(path, fill)
 
         layout = parameter.layout
         if layout == "shared":

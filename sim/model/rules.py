@@ -95,7 +95,7 @@ def exert_influence(state: State, p: Params) -> None:
         return
     listen = p.clout[:, None, :] * p.affinity
     if p.mediators.any():
-        at_the_table = ~p.absent & (p.is_party | p.has_veto)
+        at_the_table = ~p.absent & (p.is_voter | p.has_veto)
         through_mediation = p.clout[:, None, :] * p.trust
         channel = at_the_table[:, None] & p.mediators[None, :]
         listen = np.where(channel, np.maximum(listen, through_mediation), listen)
@@ -145,24 +145,25 @@ def nash_point(state: State, p: Params, members: np.ndarray, iterations: int = 8
 def propose(state: State, p: Params, round_index: int) -> np.ndarray:
     """The package on the table this round.
 
-    Formulative and manipulative mediators propose a compromise (Nash point or weighted
-    position of those present), tilted by their bias towards their own position (Kydd 2003).
-    Without a formulating mediator the parties present take turns to propose, each conceding
-    part of the way from its own position to the compromise.
+    Formulative and manipulative mediators, or a neutral chair, propose a compromise (Nash
+    point or weighted position of those present); a mediator tilts it by its bias towards its
+    own position (Kydd 2003). Without either, the voters present (the parties, and any
+    stakeholders) take turns to propose, each conceding part of the way from its own position
+    to the compromise.
     """
     present = ~p.absent
-    negotiators = present & (p.is_party | p.has_veto)
-    if p.style in FORMULATING_STYLES:
-        members = present & p.is_party
+    negotiators = present & (p.is_voter | p.has_veto)
+    if p.style in FORMULATING_STYLES or p.chair:
+        members = present & p.is_voter
         if p.proposal == "nash":
             package = nash_point(state, p, members)
         else:
             package = weighted_compromise(state, p, negotiators)
-        if p.mechanisms.mediator_bias:
+        if p.mechanisms.mediator_bias and p.mediators.any():
             own = state.position[:, p.mediators, :].mean(axis=1)
             package = package + p.bias[:, None] * (own - package)
         return package
-    proposers = np.flatnonzero(present & p.is_party)
+    proposers = np.flatnonzero(present & p.is_voter)
     proposer = proposers[round_index % len(proposers)]
     compromise = weighted_compromise(state, p, negotiators)
     own = state.position[:, proposer, :]
@@ -170,10 +171,13 @@ def propose(state: State, p: Params, round_index: int) -> np.ndarray:
 
 
 def proposer_trust(p: Params, round_index: int) -> np.ndarray:
-    """Each actor's trust in whoever put the package forward: the mediators, or the proposing party."""
-    if p.style in FORMULATING_STYLES:
+    """Each actor's trust in whoever put the package forward: the mediators, or the proposing
+    voter; a neutral chair is trusted by all (no discount)."""
+    if p.style in FORMULATING_STYLES and p.mediators.any():
         return p.trust[:, :, p.mediators].mean(axis=2)
-    proposers = np.flatnonzero(~p.absent & p.is_party)
+    if p.style in FORMULATING_STYLES or p.chair:
+        return np.ones(p.trust.shape[:2])
+    proposers = np.flatnonzero(~p.absent & p.is_voter)
     return p.trust[:, :, proposers[round_index % len(proposers)]]
 
 
@@ -230,6 +234,26 @@ def judge_package(
     thresholds = current_red_lines(state, p, applied)
     accepts = (value >= perceived) & respects_red_lines(package, thresholds, p)
     return accepts, value
+
+
+def decided(accepts: np.ndarray, p: Params) -> np.ndarray:
+    """(R,) whether the voters adopt the package under the path's decision rule.
+
+    Unanimity: every voter accepts (the default, and the war's rule). Majority: more than half
+    of the voters. Weighted majority: more than half of the vote weights (`votes`). Qualified
+    majority: at least `threshold` of the vote weights (e.g. the EU Council's QMV).
+    """
+    rule = p.decision.rule
+    if rule == "unanimity":
+        return np.all(accepts | ~p.is_voter, axis=1)
+    yes = accepts & p.is_voter
+    if rule == "majority":
+        return yes.sum(axis=1) > p.is_voter.sum() / 2
+    weights = p.votes * p.is_voter
+    share = (weights * yes).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-12)
+    if rule == "weighted_majority":
+        return share > 0.5
+    return share >= p.decision.threshold - 1e-12  # rounding must not turn a tie into a refusal
 
 
 def guarantors_consent(state: State, p: Params, package: np.ndarray) -> np.ndarray:

@@ -17,12 +17,14 @@ RUN_COLUMNS = ["outcome", "end_round"]  # plus the agreed terms: all the plots r
 
 @dataclass(frozen=True)
 class Issue:
-    """One negotiation dimension; `low` and `high` say what positions 0 and 1 mean."""
+    """One negotiation dimension; `low` and `high` say what the ends of its scale mean."""
 
     id: str
     label: str
     low: str
     high: str
+    ends: tuple[float, float] = (0.0, 1.0)  # the scale terms are reported on
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,10 @@ def load_result(result_dir: Path) -> Result:
 
 def result_of(result_dir: Path, summary: RunSummary) -> Result:
     """A run's summary with the two tables the plots read."""
-    issues = {key: Issue(key, raw.label, raw.low, raw.high) for key, raw in summary.issues.items()}
+    issues = {
+        key: Issue(key, raw.label, raw.low, raw.high, raw.ends, raw.unit or "")
+        for key, raw in summary.issues.items()
+    }
     return Result(
         title=summary.title,
         rounds=summary.rounds,

@@ -121,26 +121,31 @@ def round_by_round(result: Result) -> str:
 
 
 def pole_axis(ax: Axes, issue: Issue) -> None:
-    """A 0..1 y axis with numeric ticks, and what its ends mean written beside 0 and 1.
+    """The issue's scale (0..1 unless it has its own) as a y axis with numeric ticks, and what
+    its ends mean written beside them.
 
-    The pole names are minor tick labels at 0 and 1, padded out past the numbers and aligned
+    The pole names are minor tick labels at the ends, padded out past the numbers and aligned
     to sit inside the range, so both read as tick labels and constrained layout makes room.
     """
-    ax.set_ylim(-0.04, 1.04)
-    ax.set_yticks(POLE_TICKS, [f"{value:g}" for value in POLE_TICKS])
-    ax.yaxis.remove_overlapping_locs = False  # the poles share the ticks at 0 and 1
-    ax.set_yticks([0, 1], [wrap(issue.low, POLE_WIDTH), wrap(issue.high, POLE_WIDTH)], minor=True)
+    low, high = issue.ends
+    width = high - low
+    ticks = [low + share * width for share in POLE_TICKS]
+    numbers = [f"{value:g}" for value in ticks]
+    ax.set_ylim(low - 0.04 * width, high + 0.04 * width)
+    ax.set_yticks(ticks, numbers)
+    ax.yaxis.remove_overlapping_locs = False  # the poles share the ticks at the ends
+    ax.set_yticks([low, high], [wrap(issue.low, POLE_WIDTH), wrap(issue.high, POLE_WIDTH)], minor=True)
     for label, va in zip(ax.get_yticklabels(minor=True), ("bottom", "top"), strict=True):
         label.set_verticalalignment(va)
-    ax.tick_params(axis="y", which="minor", length=0, pad=_pole_pad())
+    ax.tick_params(axis="y", which="minor", length=0, pad=_pole_pad(numbers))
     ax.grid(axis="y", which="major")
-    ax.set_title(issue.label)
+    ax.set_title(f"{issue.label} ({issue.unit})" if issue.unit else issue.label)
 
 
-def _pole_pad() -> float:
+def _pole_pad(numbers: list[str]) -> float:
     """Points between the axis and a pole name: past the widest number and its tick, plus a gap."""
     size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
-    widest = max(TextPath((0, 0), f"{value:g}", size=size).get_extents().width for value in POLE_TICKS)
+    widest = max(TextPath((0, 0), number, size=size).get_extents().width for number in numbers)
     tick = matplotlib.rcParams["ytick.major.size"] + matplotlib.rcParams["ytick.major.pad"]
     return tick + widest + 0.6 * size
 

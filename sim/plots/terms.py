@@ -36,7 +36,11 @@ def plot_terms(result: Result) -> Figure:
     ]
     style.place_legend(fig, list(axes.flat[len(issues) :]), (handles, labels), "Mediation path")
     fig.supxlabel("mediation path (letters as in the legend)", fontsize=10)
-    fig.supylabel("agreed term (0 and 1 are the issue's poles)", fontsize=10)
+    scaled = any(issue.ends != (0.0, 1.0) for issue in issues)
+    fig.supylabel(
+        "agreed term, on each issue's scale" if scaled else "agreed term (0 and 1 are the issue's poles)",
+        fontsize=10,
+    )
     style.title(fig, "Agreed terms per issue (runs that reached agreement)", result)
     return fig
 

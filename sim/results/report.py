@@ -39,15 +39,24 @@ def outcome_table(summary: RunSummary) -> Table:
 def terms_table(summary: RunSummary) -> Table:
     """Median agreed terms per issue (agreements only), with the poles in the caption."""
     issues = summary.issues
-    table = Table(title="Median agreed terms (0..1 per issue; agreements only)", title_justify="left")
+    scaled = any(issue.scale is not None for issue in issues.values())
+    scale = "on each issue's scale" if scaled else "0..1 per issue"
+    table = Table(title=f"Median agreed terms ({scale}; agreements only)", title_justify="left")
     table.add_column("mediation path")
-    for issue_id in issues:
-        table.add_column(shown(issue_id), justify="right")
+    for issue_id, issue in issues.items():
+        table.add_column(shown(f"{issue_id} ({issue.unit})" if issue.unit else issue_id), justify="right")
     for path in summary.paths.values():
         terms = path.median_terms
-        table.add_row(shown(path.label), *("–" if terms[k] is None else f"{terms[k]:.2f}" for k in issues))
+        table.add_row(
+            shown(path.label),
+            *(
+                "–" if terms[k] is None else f"{terms[k]:.4g}" if scaled else f"{terms[k]:.2f}"
+                for k in issues
+            ),
+        )
     table.caption = "\n".join(
-        f"{shown(k)}: 0 = {shown(v.low)}; 1 = {shown(v.high)}" for k, v in issues.items()
+        f"{shown(k)}: {v.ends[0]:g} = {shown(v.low)}; {v.ends[1]:g} = {shown(v.high)}"
+        for k, v in issues.items()
     )
     table.caption_justify = "left"
     return table

@@ -39,8 +39,14 @@ Pair = Annotated[list[float], Field(min_length=2, max_length=2)]
 
 class Issue(Model):
     label: str
-    low: str  # what position 0 means
-    high: str  # what position 1 means
+    low: str  # what the low end of the scale means
+    high: str  # what the high end of the scale means
+    scale: Pair | None = optional()  # the issue's own units, when not 0..1
+    unit: str | None = optional()
+
+    @property
+    def ends(self) -> tuple[float, float]:
+        return (self.scale[0], self.scale[1]) if self.scale is not None else (0.0, 1.0)
 
 
 class Header(Model):

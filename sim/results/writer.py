@@ -25,6 +25,7 @@ from sim.results.layout import LAYOUT, MANIFEST, RESOLVED, SUMMARY
 from sim.results.summary_schema import Summary, dump, parse
 from sim.runner.batch import RunSettings
 from sim.scenario.loader import LoadedScenario
+from sim.scenario.schema import Issue
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -43,7 +44,7 @@ def scenario_header(loaded: LoadedScenario, settings: RunSettings) -> dict[str, 
         "replications": settings.replications,
         "seed": settings.seed,
         "round_unit": first.round_unit,
-        "issues": {k: {"label": v.label, "low": v.low, "high": v.high} for k, v in first.issues.items()},
+        "issues": {k: _issue(v) for k, v in first.issues.items()},
         # every path's actors (a path may add one), in the order they first appear
         "actors": {k: v.name for s in loaded.variants.values() for k, v in s.actors.items()},
         "streams": first.run.streams,  # what keys the random draws; runs with equal keys pair up
@@ -53,6 +54,16 @@ def scenario_header(loaded: LoadedScenario, settings: RunSettings) -> dict[str, 
 
 def write_summary(folder: Path, summary: Summary) -> None:
     write_json(folder / SUMMARY, dump(summary))
+
+
+def _issue(issue: Issue) -> dict[str, Any]:
+    """An issue as summaries describe it; its scale only when it has one of its own."""
+    described: dict[str, Any] = {"label": issue.label, "low": issue.low, "high": issue.high}
+    if issue.scale is not None:
+        described["scale"] = [issue.scale.low, issue.scale.high]
+        if issue.scale.unit:
+            described["unit"] = issue.scale.unit
+    return described
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:

@@ -88,12 +88,14 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
         explored=explored,
     )
     index = np.arange(chunk.start, chunk.stop)
-    table = replication_table(result, index)
+    table = replication_table(result, index, chunk.scenario)
     if chunk.design is not None:
         table.insert(1, "point", index // chunk.design.per_point)
     trajectory = None
     if result.trajectory is not None:
-        trajectory = result.trajectory[:, : chunk.trajectory_until - chunk.start]
+        trajectory = chunk.scenario.in_issue_units(
+            result.trajectory[:, : chunk.trajectory_until - chunk.start]
+        )
     return ChunkResult(
         path=chunk.path,
         start=chunk.start,
@@ -105,11 +107,12 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     )
 
 
-def replication_table(result: BatchResult, index: np.ndarray) -> pd.DataFrame:
+def replication_table(result: BatchResult, index: np.ndarray, scenario: Scenario) -> pd.DataFrame:
     """One row per replication: outcome, when it ended, agreed terms and each actor's utility."""
     state, p = result.state, result.params
     terms = state.terms  # NaN unless the run ended in agreement, so utilities are NaN there too
     gains = utility(p.ideal, p.weight, terms)
+    terms = scenario.in_issue_units(terms)  # reported in each issue's units
     columns: dict[str, object] = {
         "replication": index,
         "outcome": pd.Categorical.from_codes(

@@ -45,8 +45,9 @@ def without_later_parameters(dumped: dict[str, Any]) -> dict[str, Any]:
         if parameter.added_later:
             place = max(i for i, part in enumerate(parameter.path) if part != ANY)
             for section in _sections(dumped, parameter.path[:place]):
-                if section.get(parameter.path[place]) in _unset_forms(parameter):
-                    del section[parameter.path[place]]
+                key = parameter.path[place]
+                if key in section and section[key] in _unset_forms(parameter):
+                    del section[key]
     return dumped
 
 

@@ -274,7 +274,9 @@ class Estimate(Strict):
         if self.spread is not None:
             return self.spread
         sd = DEFAULT_SPREAD[bounds.kind][self.provenance]
-        return sd * abs(self.value or 0.0) if bounds.kind == "rate" else sd
+        if bounds.kind == "rate":
+            return sd * abs(self.value or 0.0)
+        return sd * (bounds.high - bounds.low)  # a position on a scale of its own: the same share
 
     def distribution(self, bounds: Bounds) -> Distribution:
         """How the number varies across replications, within the parameter's `bounds`."""

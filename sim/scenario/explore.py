@@ -197,7 +197,7 @@ def _parse_entry(
         value_range = Range.model_validate(spec)
     except ValidationError as exc:
         raise _range_problem(exc, key, positions, file, is_pair) from None
-    bounds = parameter.bounds
+    bounds = parameter.bounds_in(tuple(parts), variants[scope[0]])
     if value_range.low < bounds.low or value_range.high > bounds.high:
         raise fail(f"the range must lie in {bounds.describe()}, the parameter's valid values")
     label = value_range.label or default_label(parts, variants[scope[0]], variant)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sim.scenario.estimates import RATE, UNIT, Bounds
 
-Kind = Literal["unit", "rate", "count", "flag"]
+Kind = Literal["position", "unit", "rate", "count", "flag"]
 # Where a parameter sits, and so the shape of its array in `Params` (R replications, N actors,
 # K issues): one per actor (R, N), per actor and issue (R, N, K), per ordered pair of actors
 # (R, N, N), per issue (R, K), one shared value (R,), or per actor and red line (R, N, K).
@@ -29,7 +29,9 @@ class Parameter:
 
     path: tuple[str, ...]  # key path, with ANY where an actor or issue id goes
     fills: str  # the Params field (for a switch: the Mechanisms field) it fills
-    kind: Kind  # unit: [0, 1]; rate: >= 0, spread scales with it; count: whole >= 1; flag: true/false
+    # position: on its issue's scale (0..1 unless the issue gives `scale:`); unit: [0, 1];
+    # rate: >= 0, spread scales with it; count: whole >= 1; flag: true/false
+    kind: Kind
     default: float | None  # when the file does not give it; None: every file must
     label: str  # what it means, as tables and sliders say it; {unit} is the round unit
     party_must_give: bool = False  # optional for guarantors and mediators, required of a party
@@ -39,6 +41,9 @@ class Parameter:
     # Declared after result folders were first written: a file that leaves it at its default
     # digests as before, so those folders still rerun (loader.LoadedScenario.digest).
     added_later: bool = False
+    # Where entries a file leaves out take their value from, when that parameter is set:
+    # affinity between actors listing none for each other is `dynamics.default_affinity`.
+    default_from: str | None = None
 
     @property
     def layout(self) -> Layout:
@@ -62,7 +67,18 @@ class Parameter:
     @property
     def numeric(self) -> bool:
         """Drawn per replication from an estimate (and so explorable), unlike counts and flags."""
-        return self.kind in ("unit", "rate")
+        return self.kind in ("position", "unit", "rate")
+
+    def bounds_in(self, path: tuple[str | int, ...], scenario: Any) -> Bounds:
+        """The valid range at `path` of `scenario`: a position lies on its issue's scale."""
+        if self.kind != "position":
+            return self.bounds
+        ids = [str(got) for want, got in zip(self.path, path, strict=True) if want == ANY]
+        issue = scenario.issues.get(ids[-1])  # a position's last id is always its issue
+        if issue is None:  # an unknown issue: reported as such by references.py
+            return self.bounds
+        scale = issue.units
+        return Bounds(scale.low, scale.high, "unit")
 
     @property
     def slider_range(self) -> tuple[float, float, float]:
@@ -81,7 +97,7 @@ def _actor(name: str, fills: str, kind: Kind, label: str, **extra: object) -> Pa
 
 PARAMETERS: tuple[Parameter, ...] = (
     # one per actor and issue
-    Parameter(("actors", ANY, "position", ANY), "ideal", "unit", None, "{actor}: position on {issue}"),
+    Parameter(("actors", ANY, "position", ANY), "ideal", "position", None, "{actor}: position on {issue}"),
     Parameter(("actors", ANY, "salience", ANY), "salience", "unit", None, "{actor}: salience of {issue}"),
     # one per actor
     _actor("clout", "clout", "unit", "{actor}: clout"),
@@ -96,11 +112,12 @@ PARAMETERS: tuple[Parameter, ...] = (
         party_must_give=True,
         slider=(0.0, 0.03, 0.001),
     ),
+    _actor("votes", "votes", "rate", "{actor}: vote weight", default=1.0, added_later=True),
     # one per actor and red line
     Parameter(
         ("actors", ANY, "red_lines", ANY, "threshold"),
         "red_threshold",
-        "unit",
+        "position",
         None,
         "{actor}: red line on {issue}",
     ),
@@ -122,6 +139,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.0,
         "{actor}: affinity to {other}",
         towards_self=1.0,
+        default_from="dynamics.default_affinity",
     ),
     Parameter(
         ("actors", ANY, "leverage", ANY),
@@ -132,9 +150,17 @@ PARAMETERS: tuple[Parameter, ...] = (
         towards_self=0.0,
     ),
     # one per issue
-    Parameter(("status_quo", ANY), "status_quo", "unit", None, "status quo on {issue}"),
+    Parameter(("status_quo", ANY), "status_quo", "position", None, "status quo on {issue}"),
     # shared by all actors
     Parameter(("dynamics", "influence_rate"), "influence_rate", "unit", 0.1, "influence rate"),
+    Parameter(
+        ("dynamics", "default_affinity"),
+        "default_affinity",
+        "unit",
+        0.0,
+        "affinity between actors that list none for each other",
+        added_later=True,
+    ),
     Parameter(
         ("dynamics", "perception_noise"),
         "perception_noise",

@@ -133,8 +133,8 @@ def check_references(scenario: Scenario) -> list[Finding]:
                 for p in in_section("actors")
                 if p.party_must_give and getattr(actor, p.name) is None
             ]
-    if sum(a.role == "party" for a in scenario.actors.values()) < 2:
-        findings.append((("actors",), "a negotiation needs at least two actors with role `party`", None))
+    findings += _check_decision(scenario)
+    findings += check_observed(scenario)
     findings += _check_ids(list(scenario.status_quo), issues, ("status_quo",), "issue")
     findings += [
         (
@@ -146,23 +146,39 @@ def check_references(scenario: Scenario) -> list[Finding]:
         if i not in scenario.status_quo
     ]
     mediation = scenario.mediation
-    if all(a in mediation.absent for a, actor in scenario.actors.items() if actor.role == "party"):
+    if scenario.voters and all(a in mediation.absent for a in scenario.voters):
         findings.append(
             (
                 ("mediation", "absent"),
-                "every party is absent; nobody could sign",
-                "leave at least one party at the table",
+                "every voter is absent; nobody could sign",
+                "leave at least one party or stakeholder at the table",
             )
         )
     for section in ("mediators", "pressing", "absent"):
         findings += _check_ids(getattr(mediation, section), actors, ("mediation", section), "actor")
         findings += _duplicates(getattr(mediation, section), ("mediation", section), "actor")
-    if mediation.style != "none" and not mediation.mediators:
+    if mediation.chair and mediation.mediators:
+        findings.append(
+            (
+                ("mediation", "chair"),
+                "a neutral chair and mediators both formulate the packages",
+                "give either `chair: true` or `mediators:`, not both",
+            )
+        )
+    if mediation.chair and mediation.style not in ("none", "formulative"):
+        findings.append(
+            (
+                ("mediation", "style"),
+                f"a neutral chair formulates packages; it cannot be `{mediation.style}`",
+                "use style: formulative (or leave style out) with chair: true",
+            )
+        )
+    if mediation.style != "none" and not mediation.mediators and not mediation.chair:
         findings.append(
             (
                 ("mediation", "mediators"),
                 f"style `{mediation.style}` needs a mediator",
-                "name one or more actors, or use style: none",
+                "name one or more actors, give `chair: true` for a neutral chair, or use style: none",
             )
         )
     if mediation.style == "none" and mediation.mediators:
@@ -174,15 +190,70 @@ def check_references(scenario: Scenario) -> list[Finding]:
             )
         )
     for path, estimate in iter_estimates(scenario):
-        wrong = check_in_bounds(estimate, parameter_at(path).bounds)
+        wrong = check_in_bounds(estimate, parameter_at(path).bounds_in(path, scenario))
         if wrong:
             findings.append((path, wrong, None))
-        if estimate.evidence and estimate.evidence.source not in scenario.sources:
+        cited = estimate.evidence or estimate.data
+        if cited is not None and cited.source not in scenario.sources:
             findings.append(
                 (
-                    (*path, "evidence", "source"),
-                    f"unknown source `{estimate.evidence.source}`",
-                    hint(estimate.evidence.source, list(scenario.sources)),
+                    (*path, estimate.provenance, "source"),
+                    f"unknown source `{cited.source}`",
+                    hint(cited.source, list(scenario.sources)),
+                )
+            )
+    return findings
+
+
+def _check_decision(scenario: Scenario) -> list[Finding]:
+    """Who votes: actors that exist, once each, at least two of them."""
+    findings: list[Finding] = []
+    listed = scenario.decision.voters if scenario.decision is not None else None
+    if listed is not None:
+        findings += _check_ids(listed, list(scenario.actors), ("decision", "voters"), "actor")
+        findings += _duplicates(listed, ("decision", "voters"), "actor")
+    if len(set(scenario.voters) & set(scenario.actors)) < 2:
+        where: KeyPath = ("decision", "voters") if listed is not None else ("actors",)
+        findings.append(
+            (
+                where,
+                "a negotiation needs at least two voters",
+                "give two or more actors role `party` or `stakeholder`, or list them under decision.voters",
+            )
+        )
+    return findings
+
+
+def check_observed(scenario: Scenario) -> list[Finding]:
+    """Observed outcomes: on known issues, on each issue's scale, from listed sources."""
+    findings = _check_ids(list(scenario.observed), list(scenario.issues), ("observed",), "issue")
+    for issue, seen in scenario.observed.items():
+        given = [kind for kind in ("evidence", "data", "inferred") if getattr(seen, kind) is not None]
+        if len(given) > 1:
+            findings.append(
+                (
+                    ("observed", issue),
+                    f"give one of evidence / data / inferred, not {' and '.join(given)}",
+                    None,
+                )
+            )
+        scale = scenario.issues[issue].units if issue in scenario.issues else None
+        if scale is not None and not scale.low <= seen.value <= scale.high:
+            findings.append(
+                (
+                    ("observed", issue, "value"),
+                    f"expected a number on the issue's scale [{scale.low:g}, {scale.high:g}], "
+                    f"got {seen.value:g}",
+                    None,
+                )
+            )
+        cited = seen.evidence or seen.data
+        if cited is not None and cited.source not in scenario.sources:
+            findings.append(
+                (
+                    ("observed", issue, "evidence" if seen.evidence else "data", "source"),
+                    f"unknown source `{cited.source}`",
+                    hint(cited.source, list(scenario.sources)),
                 )
             )
     return findings

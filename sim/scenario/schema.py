@@ -10,10 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import Field, create_model
+import numpy as np
+from pydantic import Field, create_model, model_validator
+from pydantic_core import PydanticCustomError
 
 from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
-from sim.scenario.estimates import Estimate, EstimateField, Strict, Switch, Whole
+from sim.scenario.estimates import (
+    DataCell,
+    Estimate,
+    EstimateField,
+    Evidence,
+    Number,
+    Strict,
+    Switch,
+    Whole,
+)
 from sim.scenario.parameters import ANY, Parameter, in_section
 
 
@@ -23,7 +34,8 @@ def fixed(value: float) -> Estimate:
 
 
 DEFAULT_ROUND_UNIT = "month"
-Role = Literal["party", "guarantor", "mediator"]
+Role = Literal["party", "stakeholder", "guarantor", "mediator"]
+DecisionRule = Literal["unanimity", "majority", "weighted_majority", "qualified_majority"]
 Style = Literal["none", "facilitative", "formulative", "manipulative"]
 ProposalRule = Literal["weighted", "nash"]
 
@@ -37,13 +49,71 @@ class Source(Strict):
     file: str | None = None
 
 
+class Scale(Strict):
+    """An issue's own units: numbers on the issue are written, and reported, in them."""
+
+    low: Number
+    high: Number
+    unit: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Scale:
+        if not self.low < self.high:
+            raise PydanticCustomError("scale", "a scale's low must be below its high")
+        return self
+
+    def to_unit(self, values: Any) -> Any:
+        """Values in the scale's units -> the model's internal 0..1."""
+        return (values - self.low) / (self.high - self.low)
+
+    def from_unit(self, values: Any) -> Any:
+        """The model's 0..1 -> the scale's units."""
+        return self.low + values * (self.high - self.low)
+
+
+UNIT_SCALE = Scale(low=0.0, high=1.0)
+
+
 class Issue(Strict):
-    """A negotiation dimension scaled 0..1, with what each pole means."""
+    """A negotiation dimension with what each end means, on 0..1 unless `scale` says otherwise."""
 
     label: str
-    low: str = Field(description="what a value of 0 means")
-    high: str = Field(description="what a value of 1 means")
+    low: str = Field(description="what the low end of the scale means")
+    high: str = Field(description="what the high end of the scale means")
     description: str = ""
+    scale: Scale | None = None
+
+    @property
+    def units(self) -> Scale:
+        return self.scale or UNIT_SCALE
+
+
+class Decision(Strict):
+    """How the voters decide on a package (docs/model.md, `decided`)."""
+
+    rule: DecisionRule = "unanimity"
+    threshold: Number | None = Field(default=None, gt=0.5, le=1.0)  # qualified_majority's share
+    voters: list[str] | None = None  # default: every party and stakeholder
+
+    @model_validator(mode="after")
+    def _check(self) -> Decision:
+        if (self.rule == "qualified_majority") != (self.threshold is not None):
+            raise PydanticCustomError(
+                "decision",
+                "a threshold goes with rule `qualified_majority` and only with it",
+                {"hint": "e.g. `decision: {rule: qualified_majority, threshold: 0.65}`"},
+            )
+        return self
+
+
+class Observation(Strict):
+    """What actually happened on an issue, in the issue's units, and where that is recorded."""
+
+    value: Number
+    date: dt.date | str | None = None
+    evidence: Evidence | None = None
+    data: DataCell | None = None
+    inferred: str | None = None
 
 
 def _field(parameter: Parameter) -> tuple[Any, Any]:
@@ -108,6 +178,7 @@ class _MediationPath(Strict):
     proposal: ProposalRule = "weighted"
     pressing: list[str] = Field(default_factory=list)
     absent: list[str] = Field(default_factory=list)
+    chair: Switch = False  # a neutral chair formulates the packages: no mediator actor needed
 
 
 Mediation = create_model("Mediation", __base__=_MediationPath, __module__=__name__, **_fields("mediation"))
@@ -147,8 +218,30 @@ class Scenario(Strict):
     dynamics: Dynamics = Field(default_factory=Dynamics)
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     mediation: Mediation = Field(default_factory=Mediation)
+    decision: Decision | None = None
+    observed: dict[str, Observation] = Field(default_factory=dict)
     run: RunSettings = Field(default_factory=RunSettings)
     label: str = ""
+
+    def in_issue_units(self, values: Any) -> Any:
+        """Model values (0..1, issues on the last axis) in each issue's own units."""
+        scales = [issue.units for issue in self.issues.values()]
+        if all(scale == UNIT_SCALE for scale in scales):
+            return values
+        lows = np.array([scale.low for scale in scales])
+        widths = np.array([scale.high - scale.low for scale in scales])
+        return lows + values * widths
+
+    @property
+    def decision_rule(self) -> Decision:
+        return self.decision or Decision()
+
+    @property
+    def voters(self) -> list[str]:
+        """Who votes on a package: as `decision.voters` says, else every party and stakeholder."""
+        if self.decision is not None and self.decision.voters is not None:
+            return list(self.decision.voters)
+        return [key for key, actor in self.actors.items() if actor.role in ("party", "stakeholder")]
 
 
 # Keys a variant may set: its own description plus partial overrides of the base.
@@ -156,6 +249,7 @@ VARIANT_KEYS = (
     "label",
     "description",
     "mediation",
+    "decision",
     "actors",
     "dynamics",
     "mechanisms",

@@ -13,9 +13,9 @@ from sim.scenario.walk import iter_estimates
 from sim.scenario.yaml_source import format_key_path
 
 
-def describe_distribution(estimate: Estimate, path: tuple) -> str:
+def describe_distribution(estimate: Estimate, path: tuple, scenario: Scenario) -> str:
     """How the number is sampled, in a few characters."""
-    distribution = estimate.distribution(parameter_at(path).bounds)
+    distribution = estimate.distribution(parameter_at(path).bounds_in(path, scenario))
     if estimate.dist is None and distribution.sd > 0:  # a bare value with its spread
         return f"± {distribution.sd:.3g} (sd)"
     return distribution.describe()
@@ -50,7 +50,7 @@ def evidence_tables(scenario: Scenario) -> list[Table]:
             table.add_row(
                 shown(format_key_path(path[skip:])),
                 f"{estimate.center():.3g}",
-                describe_distribution(estimate, path),
+                describe_distribution(estimate, path, scenario),
                 estimate.provenance if estimate.provenance != "none" else "[dim]setting[/dim]",
                 shown(estimate.reason),
             )

@@ -49,7 +49,7 @@ def check(scenario: Scenario, assumptions: Assumptions) -> None:
             raise NegsimError.single(
                 where, "is not a number in this scenario", key_path=path, suggestion=did_you_mean(path, known)
             )
-        bounds = parameter_at(path).bounds
+        bounds = parameter_at(path).bounds_in(tuple(path.split(".")), scenario)
         if not bounds.low <= value <= bounds.high:
             raise NegsimError.single(
                 where, f"expected a value in {bounds.describe()}, got {value}", key_path=path

@@ -52,7 +52,7 @@ def basis_of(scenario: Scenario, path: str) -> Basis:
         return Basis(
             path=path,
             value=float(estimate.center()),
-            spread=describe_distribution(estimate, key),
+            spread=describe_distribution(estimate, key, scenario),
             kind=estimate.provenance,
             quote=quote,
             source=source,
