@@ -466,3 +466,14 @@ def test_count_walkout_strikes_counts_months_far_below_the_batna_in_a_row() -> N
     broke, strikes = count(walkout=False)
     assert broke == [False, False]
     np.testing.assert_array_equal(strikes, [[3, 0, 0], [2, 0, 0]])
+
+
+def test_decided_by_unanimity_needs_every_party_and_ignores_the_rest() -> None:
+    """docs/model.md 7.18: the toy's voters are its parties, east and west; the broker's verdict
+    does not count. (Majority rules: tests/test_general_bargaining.py.)"""
+    p = toy_params()
+    np.testing.assert_array_equal(p.is_voter, [True, True, False])
+    verdicts = np.array([[True, True, False], [True, False, True], [False, False, True]])
+    np.testing.assert_array_equal(
+        rules.decided(verdicts, p.revised(is_voter=p.is_voter)), [True, False, False]
+    )
