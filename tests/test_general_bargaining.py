@@ -142,3 +142,16 @@ def test_general_bargaining_input_is_checked(write_scenario, yaml: str, expected
     with pytest.raises(NegsimError) as caught:
         load_scenario(path)
     assert expected in "\n".join(p.render() for p in caught.value.problems)
+
+
+def test_a_council_run_speaks_of_meetings_and_shows_no_war_outcomes(tmp_path: Path) -> None:
+    """No parties, no ceasefires, no walk-outs: the table has no columns for them, and its
+    times and terms are in the council's own units."""
+    from tests.conftest import negsim_main
+
+    code, stdout, stderr = negsim_main(
+        "run", str(COUNCIL), "--runs", "20", "--workers", "1", "--no-plots", "--out", str(tmp_path / "c")
+    )
+    assert code == 0, stderr
+    assert "ceasefire" not in stdout and "breakdown" not in stdout and "stalemate" in stdout
+    assert "meetings to agreement" in stdout and "cut (%)" in stdout

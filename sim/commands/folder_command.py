@@ -69,6 +69,12 @@ class Job[S: Summary](ABC):
     DIRECT: ClassVar[Mapping[str, str]] = {"rounds": "rounds", "seed": "seed"}
 
     @classmethod
+    def load(cls, file: Path) -> LoadedScenario:
+        """What the command's FILE argument names, as scenarios: one scenario file by default
+        (`negsim backtest` reads a data set or a folder of them)."""
+        return load_scenario(file)
+
+    @classmethod
     @abstractmethod
     def plan(cls, loaded: LoadedScenario, options: Mapping[str, Any]) -> Job[S]:
         """Check the options (as click parsed them, or as a manifest recorded them) against the
@@ -147,7 +153,7 @@ def write_result(options: dict[str, Any]) -> None:
     --workers and --dask, sim.commands.common.backend_options)."""
     command = click.get_current_context().command
     assert isinstance(command, FolderCommand)
-    loaded = load_scenario(options["file"])
+    loaded = command.job.load(options["file"])
     try:
         job = command.job.plan(loaded, options)
     except OptionProblem as exc:

@@ -33,6 +33,7 @@ from sim.runner.batch import RunSettings
 from sim.runner.chunks import DEFAULT_CHUNK
 from sim.scenario.explore import parse_explore
 from sim.scenario.loader import LoadedScenario
+from sim.scenario.references import check_name
 from sim.scenario.schema import Scenario
 from sim.scenario.show import shown
 
@@ -257,7 +258,9 @@ def _from_resolved(folder: Path, original: Path, hint: str) -> LoadedScenario:
         variants = {name: Scenario.model_validate(raw) for name, raw in data["paths"].items()}
         explore = data.get("explore")
         space = None if explore is None else parse_explore(explore, {}, RESOLVED, variants)
-        name = next(iter(variants.values())).name
+        name = str(data.get("name") or next(iter(variants.values())).name)
+        if check_name(name) is not None:
+            raise ValueError(name)
         changes = tuple(str(change) for change in data.get("changes", ()))
     except (
         ValueError,

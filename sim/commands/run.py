@@ -62,8 +62,22 @@ class RunJob(Job[RunSummary]):
         return RunSummary(kind="run", **header, paths=paths)
 
     def report(self, summary: RunSummary) -> None:
-        out.print(outcome_table(summary))
+        out.print(outcome_table(summary, impossible_ends(self.loaded)))
         out.print(terms_table(summary))
+
+
+def impossible_ends(loaded: LoadedScenario) -> frozenset[str]:
+    """Outcomes no path can end in: a ceasefire or a walk-out needs parties and its mechanism."""
+    paths = list(loaded.variants.values())
+
+    def possible(mechanism: str) -> bool:
+        return any(
+            getattr(s.mechanisms, mechanism) and any(a.role == "party" for a in s.actors.values())
+            for s in paths
+        )
+
+    ends = {"ceasefire": possible("ceasefire"), "breakdown": possible("walkout")}
+    return frozenset(name for name, can in ends.items() if not can)
 
 
 @click.command(cls=FolderCommand, job=RunJob)

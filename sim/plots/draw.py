@@ -27,11 +27,22 @@ from sim.errors import NegsimError
 from sim.interrupts import signals_held
 from sim.plots import canvas, style
 from sim.results import writer
-from sim.results.checksums import sha256_file
+from sim.results.checksums import open_inside, sha256_file
 from sim.results.folder import owned_prefix, remove_abandoned
-from sim.results.layout import INDICES, MANIFEST, PLOTS, PRIM, REPLICATIONS, TABLES, TREES, file_safe
+from sim.results.layout import (
+    CASES,
+    INDICES,
+    MANIFEST,
+    PLOTS,
+    PREDICTIONS,
+    PRIM,
+    REPLICATIONS,
+    TABLES,
+    TREES,
+    file_safe,
+)
 from sim.results.stream import readable
-from sim.results.summary_schema import DiscoverySummary, RunSummary, SensitivitySummary
+from sim.results.summary_schema import BacktestSummary, DiscoverySummary, RunSummary, SensitivitySummary
 
 Plots = dict[str, Callable[[], Figure]]
 
@@ -53,6 +64,8 @@ def draw_all(result_dir: Path, trajectory_path: str | None = None, into: Path | 
                 plots = _sensitivity_plots(result_dir, summary)
             case DiscoverySummary():
                 plots = _discovery_plots(result_dir, summary)
+            case BacktestSummary():
+                plots = _backtest_plots(result_dir, summary)
     out = into if into is not None else result_dir / PLOTS
     out.mkdir(parents=True, exist_ok=True)
     with style.theme():  # ticks are laid out at save time, so save under the same style
@@ -185,6 +198,23 @@ def _run_plots(result_dir: Path, summary: RunSummary, trajectory_path: str | Non
         "terms.png": lambda: plot_terms(result),
         "trajectories.png": lambda: plot_trajectories(result, path_id),
     }
+
+
+def _backtest_plots(result_dir: Path, summary: BacktestSummary) -> Plots:
+    from sim.plots.backtest import in_points, plot_differences, plot_errors, plot_predicted_actual
+
+    table = in_points(_csv(result_dir, PREDICTIONS), _csv(result_dir, CASES))
+    return {
+        "backtest-predicted-actual.png": lambda: plot_predicted_actual(summary, table),
+        "backtest-errors.png": lambda: plot_errors(summary, table),
+        "backtest-differences.png": lambda: plot_differences(summary),
+    }
+
+
+def _csv(result_dir: Path, name: str) -> pd.DataFrame:
+    """A CSV table of the folder, never read through a link (sim/results/checksums.open_inside)."""
+    with os.fdopen(open_inside(result_dir, name), "rb") as handle:
+        return pd.read_csv(handle)
 
 
 def _sensitivity_plots(result_dir: Path, summary: SensitivitySummary) -> Plots:

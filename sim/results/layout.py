@@ -42,6 +42,11 @@ PRIM = "prim.parquet"  # discovery: PRIM's peeling trajectory per path
 TREES = "trees.parquet"  # discovery: the nodes of each path's CART tree, which its plot is drawn from
 TREE_TEXT = "tree-{path}.txt"  # discovery: one path's CART tree as text, to read without negsim
 
+# Results of `negsim backtest`
+METRICS = "metrics.csv"  # per model: MAE, RMSE, median error, shares within, difference to the compromise
+PREDICTIONS = "predictions.csv"  # per issue and model: predicted and actual outcome
+CASES = "cases.csv"  # per issue: its proposal (the bootstrap's cluster) and its scale
+
 # Every table a plot may read, so that one that cannot be read is named (sim/results/stream.py)
 TABLES = (REPLICATIONS, PARAMETERS, TRAJECTORIES, DESIGN, POINTS, INDICES, PRIM, TREES)
 

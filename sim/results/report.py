@@ -12,8 +12,9 @@ def _percent(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def outcome_table(summary: RunSummary) -> Table:
-    """Agreement share with its 95% Wilson interval, time to agreement, the other outcomes."""
+def outcome_table(summary: RunSummary, impossible: frozenset[str] = frozenset()) -> Table:
+    """Agreement share with its 95% Wilson interval, time to agreement, the other outcomes but
+    those no path can end in (`impossible`: a council without ceasefires or walk-outs)."""
     table = Table(
         title=f"{shown(summary.title)}\n{summary.replications:,} replications per path, "
         f"{summary.rounds} {shown(summary.round_units)}, seed {summary.seed}",
@@ -22,7 +23,8 @@ def outcome_table(summary: RunSummary) -> Table:
     table.add_column("mediation path")
     table.add_column("agreement [95% CI]", justify="right")
     table.add_column(f"median {shown(summary.round_units)} to agreement", justify="right")
-    for name in ("ceasefire", "breakdown", "stalemate"):
+    shown_ends = [name for name in ("ceasefire", "breakdown", "stalemate") if name not in impossible]
+    for name in shown_ends:
         table.add_column(name, justify="right")
     for path in summary.paths.values():
         agreement = path.agreement
@@ -31,7 +33,7 @@ def outcome_table(summary: RunSummary) -> Table:
             shown(path.label),
             f"{_percent(agreement.share)} [{_percent(agreement.low)}, {_percent(agreement.high)}]",
             "–" if median_rounds is None else f"{median_rounds:g}",
-            *(_percent(share) for share in (ends.ceasefire, ends.breakdown, ends.stalemate)),
+            *(_percent(getattr(ends, name)) for name in shown_ends),
         )
     return table
 

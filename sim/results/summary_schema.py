@@ -196,8 +196,41 @@ class DiscoverySummary(Header):
     paths: dict[str, DiscoveryPath]
 
 
-Summary = RunSummary | SensitivitySummary | DiscoverySummary
-KINDS = {"run": "a run", "sensitivity": "a sensitivity analysis", "discovery": "a scenario discovery"}
+# --- negsim backtest
+
+
+class ModelScore(Model):
+    """One model's errors over the issues it was scored on, in points of a 0..100 scale."""
+
+    model: str
+    n: int
+    mae: float
+    rmse: float
+    median_ae: float
+    within_5: float
+    within_10: float
+    within_20: float
+    mae_diff_vs_compromise: float | None  # None without the compromise model to compare with
+    ci_low: float | None
+    ci_high: float | None
+
+
+class BacktestSummary(Header):
+    kind: Literal["backtest"]
+    dataset: str  # the data set or folder of scenarios scored
+    models: list[str]
+    cases: int  # issues with an observed outcome
+    groups: int  # proposals: the bootstrap's clusters
+    scores: list[ModelScore]
+
+
+Summary = RunSummary | SensitivitySummary | DiscoverySummary | BacktestSummary
+KINDS = {
+    "run": "a run",
+    "sensitivity": "a sensitivity analysis",
+    "discovery": "a scenario discovery",
+    "backtest": "a backtest",
+}
 _SUMMARY: TypeAdapter[Summary] = TypeAdapter(Annotated[Summary, Field(discriminator="kind")])
 
 

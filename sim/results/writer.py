@@ -77,6 +77,8 @@ def write_resolved(folder: Path, loaded: LoadedScenario) -> None:
         "digest": loaded.digest(),
         "paths": {name: v.model_dump(mode="json", exclude_none=True) for name, v in loaded.variants.items()},
     }
+    if loaded.name != next(iter(loaded.variants.values())).name:  # a data set's cases: its own name
+        resolved["name"] = loaded.name
     if loaded.changes:  # what the file set over those it extends: a what-if's titles name them
         resolved["changes"] = list(loaded.changes)
     if loaded.explore is not None:
