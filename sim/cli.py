@@ -45,6 +45,7 @@ class LazyGroup(click.Group):
         "verify": "sim.commands.verify:verify_command",
         "rerun": "sim.commands.rerun:rerun_command",
         "compare": "sim.commands.compare:compare_command",
+        "import": "sim.commands.import_command:import_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
