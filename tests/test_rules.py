@@ -197,21 +197,21 @@ def nash_product(p: Params, package: np.ndarray, members: list[int]) -> float:
 
 
 def test_nash_point_maximises_the_product_of_the_parties_gains() -> None:
-    """7.6: the package maximising the product of the parties' gains over their BATNAs, reached by
-    a damped weighted-median iteration (weights salience / gain) from the weighted compromise.
+    """7.6: the package maximising the clout-weighted product of the parties' gains over their
+    BATNAs, exactly.
 
     Toy: east cares most about split, west about timing, so the maximum is (0.8, 0.6): there east
     gains 1 - 0.25 * 0.4 - 0.6 = 0.3 and west 1 - 0.5 * 0.6 - 0.45 = 0.25; moving split towards
     west by d changes the product by d (-0.75 * 0.25 + 0.5 * 0.3) < 0, and timing towards east by
-    d (0.25 * 0.25 - 0.5 * 0.3) < 0. The medians stay at those corners all along, so each of the
-    8 steps closes half the gap from the compromise."""
+    d (0.25 * 0.25 - 0.5 * 0.3) < 0; with clouts 0.6 and 0.4 as weights the slopes are
+    d (-0.6 * 0.75 / 0.3 + 0.4 * 0.5 / 0.25) < 0 and d (0.6 * 0.25 / 0.3 - 0.4 * 0.5 / 0.25) < 0."""
     p = toy_params("broker_nash")
     state = rules.initial_state(p)
     parties = np.array([True, True, False])
     start = np.array([0.328 / 0.56, 0.45])  # the parties' weighted compromise (test above)
     target = np.array([0.8, 0.6])
     package = rules.nash_point(state, p, parties)
-    np.testing.assert_allclose(package, (target - (target - start) / 2**8)[None, :], **EXACT)
+    np.testing.assert_allclose(package, target[None, :], **EXACT)
     best = nash_product(p, target[None, :], [EAST, WEST])
     assert best == pytest.approx(0.3 * 0.25)
     assert nash_product(p, package, [EAST, WEST]) == pytest.approx(best, abs=1e-3)
@@ -220,10 +220,9 @@ def test_nash_point_maximises_the_product_of_the_parties_gains() -> None:
 
     # Gains, not only saliences, weigh: three parties at 0.2, 0.5 and 0.8 on both issues with equal
     # saliences and clouts (compromise 0.5), BATNAs 0.3, 0.5 and 0.95. The last has almost nothing
-    # to gain and pulls the point to its own position. For z in [0.5, 0.8) its gain z - 0.75 is
-    # floored at 0.05 (weight 0.5 / 0.05 = 10), the others' are 0.9 - z >= 0.1 and 1 - z >= 0.2
-    # (weights at most 5 and 2.5), so the median is 0.8 at every step; at 0.8 the product's slope
-    # from below is -1/0.1 - 1/0.2 + 1/0.05 = 5 > 0, so 0.8 is the maximum (salience alone: 0.5).
+    # to gain and pulls the point to its own position: only for z in (0.75, 0.8] does it gain
+    # (z - 0.75), the others gain 0.9 - z and 1 - z, and at 0.8 the product's slope from below is
+    # -1/0.1 - 1/0.2 + 1/0.05 = 5 > 0, so 0.8 is the maximum (salience alone: 0.5).
     salience = np.full((1, 3, 2), 0.5)
     three = p.revised(
         ideal=np.array([[[0.2, 0.2], [0.5, 0.5], [0.8, 0.8]]]),
@@ -234,7 +233,7 @@ def test_nash_point_maximises_the_product_of_the_parties_gains() -> None:
         is_party=np.array([True, True, True]),
     )
     package = rules.nash_point(rules.initial_state(three), three, three.is_party)
-    np.testing.assert_allclose(package, row(0.8, 0.8) - 0.3 / 2**8, **EXACT)
+    np.testing.assert_allclose(package, row(0.8, 0.8), **EXACT)
 
 
 def two_mirrored_parties(batna_east: float, batna_west: float) -> Params:
@@ -250,12 +249,6 @@ def two_mirrored_parties(batna_east: float, batna_west: float) -> Params:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nash_point: with two members the weighted median is always one of their two positions, "
-    "so the damped iteration (z + median) / 2 never settles at an interior optimum; it cycles "
-    "between 0.4 and 0.6 and after 8 steps returns 0.5996 for two mirror-image parties, not 0.5",
-)
 def test_nash_point_of_two_symmetric_parties_is_the_midpoint() -> None:
     """7.6: with U = 1 - |z - x| and equal BATNAs 0.5, the product (0.7 - z)(z - 0.3) on each
     issue is largest at z = 0.5, halfway between the mirror-image parties."""
@@ -264,12 +257,6 @@ def test_nash_point_of_two_symmetric_parties_is_the_midpoint() -> None:
     np.testing.assert_allclose(package, row(0.5, 0.5), rtol=0, atol=0.02)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nash_point: the two-member iteration cycles between 0.4 and 0.6 whatever the BATNAs; "
-    "with west's BATNA raised to 0.6 it returns 0.4004, away from west and where west gains "
-    "almost nothing, instead of the maximum of the Nash product at 0.55",
-)
 def test_a_higher_batna_pulls_the_nash_point_towards_that_party() -> None:
     """7.6: the party with less to gain pulls harder. With BATNAs 0.5 (east, at 0.2) and 0.6 (west,
     at 0.8) the gains are 0.7 - z and z - 0.4, whose product is largest at z = 0.55."""

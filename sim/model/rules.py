@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from sim.model.baselines import nash
 from sim.model.params import Params
 
 ONGOING, AGREEMENT, CEASEFIRE, BREAKDOWN, STALEMATE = range(5)
@@ -113,32 +114,20 @@ def weighted_compromise(state: State, p: Params, members: np.ndarray) -> np.ndar
     return (w * state.position).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-12)
 
 
-def _weighted_median(sorted_values: np.ndarray, order: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted median over axis 1 of (R, N, K) arrays; values come pre-sorted with their order."""
-    w = np.take_along_axis(weights, order, axis=1)
-    cumulative = np.cumsum(w, axis=1)
-    half = cumulative[:, -1:, :] / 2.0
-    index = np.argmax(cumulative >= half - 1e-12, axis=1)
-    return np.take_along_axis(sorted_values, index[:, None, :], axis=1)[:, 0, :]
+def nash_point(state: State, p: Params, members: np.ndarray) -> np.ndarray:
+    """Nash (1950) bargaining point of `members`, asymmetric with clout as weights (Kalai 1977):
+    the package maximising sum_i clout_i log(U_i(z) - b_i) over the members who can gain, with
+    U the utility of 7.1 at current positions and b the current BATNAs.
 
-
-def nash_point(state: State, p: Params, members: np.ndarray, iterations: int = 8) -> np.ndarray:
-    """Nash (1950) bargaining point of `members`: the package maximising the product of their
-    gains over their BATNAs.
-
-    With salience-weighted linear utilities the optimum on each issue is a weighted median of
-    positions with weights salience / gain. We iterate that fixed point from the compromise,
-    damped by half each step; gains are floored at 0.05 so a member with nothing to gain
-    pulls hard without making the iteration swing from one side to the other.
+    Solved exactly per row (sim/model/baselines/nash.py). A member with clout 0, or whose BATNA
+    is at least 1 (nothing beats it), has no say. When no package gives every other member more
+    than its BATNA, the point is the package maximising the smallest gain (the limit of the Nash
+    point as all BATNAs are lowered together until one does); with no member left, the weighted
+    compromise of the members.
     """
-    package = weighted_compromise(state, p, members)
-    order = np.argsort(state.position, axis=1)
-    sorted_positions = np.take_along_axis(state.position, order, axis=1)
-    salience_of_members = p.weight * members[None, :, None]
-    for _ in range(iterations):
-        gain = utility(state.position, p.weight, package) - state.batna
-        weights = salience_of_members / np.maximum(gain, 0.05)[:, :, None]
-        package = 0.5 * (package + _weighted_median(sorted_positions, order, weights))
+    anchor = weighted_compromise(state, p, members)
+    clout = np.where(members[None, :], p.clout, 0.0)
+    package, _ = nash.solve(state.position, p.weight, clout, 1.0 - state.batna, anchor)
     return package
 
 
