@@ -15,7 +15,14 @@ from sim.model.baselines._arrays import as_case, fallback
 TIE = 1e-12  # relative to an issue's total weight: cumulative weights this close to half tie
 
 
-def compromise(x: np.ndarray, s: np.ndarray, c: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
+def compromise(
+    x: np.ndarray,
+    s: np.ndarray,
+    c: np.ndarray,
+    q: np.ndarray | None = None,
+    *,
+    scale: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """The compromise model: on each issue k, sum_i c_i s_ik x_ik / sum_i c_i s_ik.
 
     Achen (2006), Thomson et al. (2006). Scale-free: positions may be on any scale. Where no
@@ -23,7 +30,9 @@ def compromise(x: np.ndarray, s: np.ndarray, c: np.ndarray, q: np.ndarray | None
     reference point q_k (NaN when no q is given).
 
     x (N, K) or (R, N, K); s like x; c (N,) or (R, N); q (K,) or (R, K). Returns (K,) or (R, K).
+    `scale` is accepted so that every baseline takes the same arguments; a mean needs none.
     """
+    del scale
     case = as_case(x, s, c, q)
     weight = case.c[:, :, None] * case.s
     total = weight.sum(axis=1)
@@ -32,7 +41,14 @@ def compromise(x: np.ndarray, s: np.ndarray, c: np.ndarray, q: np.ndarray | None
     return case.out(fallback(case, empty, mean))
 
 
-def weighted_median(x: np.ndarray, s: np.ndarray, c: np.ndarray, q: np.ndarray | None = None) -> np.ndarray:
+def weighted_median(
+    x: np.ndarray,
+    s: np.ndarray,
+    c: np.ndarray,
+    q: np.ndarray | None = None,
+    *,
+    scale: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """The capability x salience weighted median of positions on each issue.
 
     A weighted median is a position with at least half the total weight c_i s_ik at or below it
@@ -45,8 +61,9 @@ def weighted_median(x: np.ndarray, s: np.ndarray, c: np.ndarray, q: np.ndarray |
     within 1e-12 of half the total count as exactly half. Actors with zero weight never matter.
     All weights 0 on an issue: the reference point q_k (NaN without q).
 
-    Shapes as for `compromise`.
+    Shapes and `scale` as for `compromise`.
     """
+    del scale
     case = as_case(x, s, c, q)
     weight = case.c[:, :, None] * case.s
     order = np.argsort(case.x, axis=1, kind="stable")
