@@ -570,3 +570,33 @@ def test_the_default_folder_is_under_scenarios_imported(tmp_path: Path) -> None:
     assert (tmp_path / "scenarios" / "imported" / "dummyData_3Dim" / "dummyData_3Dim.yaml").is_file()
     again = negsim("import", "ktab", str(KTAB / "dummyData_3Dim.csv"), cwd=tmp_path)
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_odd_characters_in_names_neither_break_lines_nor_the_yaml(tmp_path: Path) -> None:
+    """U+0085 and U+2028 are line breaks to str.splitlines but not to the file's lines; YAML
+    syntax and a bidirectional override in a cell stay text."""
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        "actor,description,capability,position,salience\n"
+        "A\u202e,Evil\u0085name \u2028 x,10,1,50\n"
+        '"B: [x]",{y: 1} & *z,20,2,40\n'
+        "中国,China,30,3,oops\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(NegsimError) as caught:
+        bdm.read_bdm(path)
+    assert caught.value.problems[0].line == 4  # not 6: U+0085 and U+2028 do not end a line
+    path.write_text(path.read_text(encoding="utf-8").replace("oops", "30"), encoding="utf-8")
+    out = tmp_path / "out"
+    document.write_files(
+        [document.ScenarioFile(Path("odd.yaml"), spatial.to_scenario(bdm.read_bdm(path), name="odd"), "odd")],
+        out,
+        {},
+        path,
+    )
+    actors = load_scenario(out / "odd.yaml").variants["base"].actors
+    assert {key: actor.name for key, actor in actors.items()} == {
+        "A": "Evil\u0085name \u2028 x",
+        "B_x": "{y: 1} & *z",
+        "中国": "China",
+    }

@@ -8,6 +8,7 @@ file, a binary file, a cell that is not a number or is out of range is refused t
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
 from collections.abc import Iterator
@@ -69,8 +70,8 @@ def read_text(path: Path) -> str:
         )
     if not text.strip():
         fail(path, "is empty", hint="give the data file itself")
-    for number, content in enumerate(text.splitlines(), 1):
-        bad = next((c for c in content if c == "\x00" or (ord(c) < 0x20 and c != "\t")), None)
+    for number, content in enumerate(io.StringIO(text, newline=""), 1):
+        bad = next((c for c in content if ord(c) < 0x20 and c not in "\t\r\n"), None)
         if bad is not None:
             fail(
                 path,
@@ -99,8 +100,9 @@ def rows(file: Path, text: str, delimiter: str) -> Iterator[Row]:
 
     Cells are stripped of surrounding spaces, and blank cells at the end of a record are dropped:
     KTAB's files end every line with a comma (and sometimes a space)."""
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(lines, delimiter=delimiter)
+    # lines end at \n, \r\n or \r only, as editors and the csv module count them (not at the
+    # other breaks str.splitlines knows, such as U+0085 or U+2028 inside a name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     start = 1
     try:
         for record in reader:
