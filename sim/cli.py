@@ -46,6 +46,7 @@ class LazyGroup(click.Group):
         "rerun": "sim.commands.rerun:rerun_command",
         "compare": "sim.commands.compare:compare_command",
         "import": "sim.commands.import_command:import_command",
+        "backtest": "sim.commands.backtest:backtest_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

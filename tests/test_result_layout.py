@@ -153,7 +153,7 @@ def test_rerun_repeats_exactly_the_commands_that_write_result_folders(
     (folder / MANIFEST).write_text(json.dumps(manifest))
     code, _out, err = negsim_main("rerun", str(folder), "--workers", "1")
     assert code == 2 and "records the command `compare`, which negsim rerun cannot repeat" in err
-    assert "hint: rerun handles folders of: discover, run, sensitivity" in err
+    assert "hint: rerun handles folders of: backtest, discover, run, sensitivity" in err
 
 
 def test_the_round_unit_of_a_scenario_names_rounds_everywhere(tmp_path: Path) -> None:

@@ -68,10 +68,15 @@ def file_safe(name: str) -> str:
     return urllib.parse.quote(name, safe="")
 
 
+def partition(path_id: str) -> str:
+    """The folder of a streamed table that holds one path's rows (a Hive partition)."""
+    return f"path={file_safe(path_id)}"
+
+
 def part(table: str, path_id: str, start: int) -> str:
     """The file of a streamed table that holds one chunk of a path, named by its first
     replication so that the folder reads back in order."""
-    return f"{table}/path={file_safe(path_id)}/part-{start:010d}.parquet"
+    return f"{table}/{partition(path_id)}/part-{start:010d}.parquet"
 
 
 def tree_text(path_id: str) -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.errors import NegsimError
 from sim.results.checksums import kind_of
-from sim.results.layout import PARAMETERS, REPLICATIONS, TRAJECTORIES, part
+from sim.results.layout import PARAMETERS, REPLICATIONS, TRAJECTORIES, part, partition
 from sim.runner.chunks import ChunkResult
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -75,14 +75,29 @@ def trajectory_table(
 def read_table(
     folder: Path, table: str = REPLICATIONS, columns: list[str] | None = None, path: str | None = None
 ) -> pd.DataFrame:
-    """A streamed table (or some of its columns, or one path's rows) in replication order."""
+    """A streamed table (or some of its columns, or one path's rows) in replication order.
+
+    One path's rows are read from its own partition alone: paths may have different columns
+    (a path that adds an actor or has issues of its own), and a folder of many paths is not
+    scanned once per path."""
     wanted = None if columns is None else list(dict.fromkeys(["path", "replication", *columns]))
-    filters = None if path is None else [("path", "==", path)]
     with readable(folder, table):
-        frame = pd.read_parquet(folder / table, columns=wanted, filters=filters)
+        if path is None:
+            frame = pd.read_parquet(folder / table, columns=wanted)
+        else:
+            frame = _read_partition(folder / table / partition(path), wanted)
+            frame.insert(0, "path", path)
     frame["path"] = frame["path"].astype(str)
     frame = frame.sort_values(["path", "replication"], kind="stable", ignore_index=True)
     return frame[["path", *[c for c in frame.columns if c != "path"]]]
+
+
+def _read_partition(folder: Path, wanted: list[str] | None) -> pd.DataFrame:
+    """One path's part files as one table (none: no rows)."""
+    columns = None if wanted is None else [c for c in wanted if c != "path"]
+    if not folder.is_dir():
+        return pd.DataFrame(columns=columns or [])
+    return pd.read_parquet(folder, columns=columns)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,122 @@
+"""`negsim backtest`: predictions scored against observed outcomes, as a result folder."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.analysis.scoring import METRIC_COLUMNS, PREDICTION_COLUMNS
+from sim.scenario.loader import load_scenario
+from tests.conftest import negsim_main, write_result
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNCIL = ROOT / "tests" / "scenarios" / "council.yaml"
+DEU = ROOT.parent / "shared" / "validation" / "deu" / "deu3-dev.tsv"
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    """Three cases in two proposals: the council with three different observed outcomes."""
+    folder = tmp_path / "cases"
+    for group, case, outcome in (("p1", "a", 35), ("p1", "b", 50), ("p2", "c", 60)):
+        (folder / group).mkdir(parents=True, exist_ok=True)
+        text = f"extends: {COUNCIL}\nname: council-{case}\nobserved:\n  cut: {{value: {outcome}}}\n"
+        (folder / group / f"{case}.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_a_backtest_writes_its_tables_with_exactly_the_promised_columns(
+    dataset: Path, tmp_path: Path
+) -> None:
+    out = write_result(
+        tmp_path / "bt",
+        "backtest",
+        str(dataset),
+        "--models",
+        "compromise",
+        "--models",
+        "abm",
+        "--runs",
+        "20",
+        "--workers",
+        "1",
+        "--no-plots",
+    )
+    with (out / "metrics.csv").open(encoding="utf-8") as handle:
+        assert handle.readline().strip().split(",") == METRIC_COLUMNS
+    with (out / "predictions.csv").open(encoding="utf-8") as handle:
+        assert handle.readline().strip().split(",") == PREDICTION_COLUMNS
+    predicted = rows(out / "predictions.csv")
+    assert len(predicted) == 3 * 2  # three cases, two models
+    # the compromise model by hand: the clout x salience weighted mean of the stated positions
+    scenario = next(iter(load_scenario(COUNCIL).variants.values()))
+    weight = np.array([a.clout.value * a.salience["cut"].value for a in scenario.actors.values()])
+    position = np.array([a.position["cut"].value for a in scenario.actors.values()])
+    expected = float((weight * position).sum() / weight.sum())
+    for row in predicted:
+        if row["model"] == "compromise":
+            assert float(row["predicted"]) == pytest.approx(expected, abs=1e-9)
+    metrics = {row["model"]: row for row in rows(out / "metrics.csv")}
+    errors = [abs(expected - actual) for actual in (35, 50, 60)]  # 0..100: points are units
+    assert float(metrics["compromise"]["mae"]) == pytest.approx(np.mean(errors))
+    assert float(metrics["compromise"]["mae_diff_vs_compromise"]) == 0
+
+
+def test_a_backtest_folder_reruns_identically(dataset: Path, tmp_path: Path) -> None:
+    out = write_result(
+        tmp_path / "bt",
+        "backtest",
+        str(dataset),
+        "--models",
+        "compromise",
+        "--models",
+        "abm",
+        "--runs",
+        "10",
+        "--workers",
+        "1",
+        "--no-plots",
+    )
+    shutil.rmtree(dataset)  # a rerun needs only the folder
+    code, stdout, stderr = negsim_main("rerun", str(out), "--workers", "1")
+    assert code == 0, stderr
+    assert "identical" in stdout
+
+
+def test_a_dataset_without_observed_outcomes_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "none"
+    folder.mkdir()
+    shutil.copy(COUNCIL, folder / "council.yaml")
+    code, _, stderr = negsim_main("backtest", str(folder), "--out", str(tmp_path / "x"))
+    assert code == 2
+    assert "holds no case with an observed outcome" in stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_an_unknown_model_is_refused_by_name(dataset: Path, tmp_path: Path) -> None:
+    code, _, stderr = negsim_main(
+        "backtest", str(dataset), "--models", "oracle", "--out", str(tmp_path / "x")
+    )
+    assert code == 2
+    assert "--models" in stderr and "no model `oracle`" in stderr and "compromise" in stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DEU.exists(), reason="../shared/validation is not beside this clone")
+def test_the_compromise_model_on_deu_matches_the_published_error(tmp_path: Path) -> None:
+    """The check that the DEU reader is right: with capabilities from the file's second row the
+    compromise model's MAE on the development set is 22.5 (within 1 point)."""
+    out = write_result(
+        tmp_path / "deu", "backtest", str(DEU), "--models", "compromise", "--no-plots", "--workers", "1"
+    )
+    compromise = {row["model"]: row for row in rows(out / "metrics.csv")}["compromise"]
+    assert abs(float(compromise["mae"]) - 22.5) < 1.0
