@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,9 @@ import yaml
 from sim.errors import NegsimError
 from sim.importers import bdm, deu, document, ktab, spatial
 from sim.importers.document import nice_scale
+from sim.importers.source import identifier
 from sim.scenario.loader import load_scenario
+from sim.scenario.references import check_id
 from tests import processes
 
 FIXTURES = Path(__file__).parent / "data" / "validation"
@@ -600,3 +603,62 @@ def test_odd_characters_in_names_neither_break_lines_nor_the_yaml(tmp_path: Path
         "B_x": "{y: 1} & *z",
         "中国": "China",
     }
+
+
+FUZZ_SOURCES = [
+    ("ktab", KTAB / "SOE-Policy.csv"),
+    ("ktab", KTAB / "dummyData_3Dim.csv"),
+    ("ktab", KTAB / "smpExample.xml"),
+    ("bdm", TANKERS),
+    ("deu", DEU_EXTRACT),
+]
+FUZZ_PIECES = [
+    *",\t\n\r\"'<>/&;!-.0123456789eE abc\x85\u2028",
+    *("<!DOCTYPE x>", "NaN", "1e999", "]]>", "</Actor>", '<?xml version="1.0" encoding="UF-8"?>'),
+]
+
+
+@pytest.mark.slow
+def test_damaged_files_give_a_negsim_error_or_scenarios_that_validate(tmp_path: Path) -> None:
+    """A few hundred fixed random edits of the fixtures: each file is refused with a NegsimError
+    or imported into files that validate; never another exception."""
+    rng = random.Random(20240611)
+    imported = 0
+    for attempt in range(300):
+        kind, source = rng.choice(FUZZ_SOURCES)
+        chars = list(source.read_text(encoding="utf-8-sig"))
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(chars))
+            edit = rng.random()
+            if edit < 0.4:
+                chars[at] = rng.choice(FUZZ_PIECES)
+            elif edit < 0.7:
+                del chars[at]
+            else:
+                chars.insert(at, rng.choice(FUZZ_PIECES))
+        path = tmp_path / f"case{attempt}{source.suffix}"
+        path.write_text("".join(chars), encoding="utf-8")
+        try:
+            if kind == "deu":
+                files = deu.deu_scenarios(deu.read_deu(path))
+            else:
+                case = ktab.read_ktab(path) if kind == "ktab" else bdm.read_bdm(path)
+                files = [
+                    document.ScenarioFile(
+                        Path(f"{k}.yaml"), spatial.to_scenario(part, name=f"c{k}", missing="midpoint"), ""
+                    )
+                    for k, part in enumerate(spatial.split_by_issue(case))
+                ]
+            document.write_files(files, tmp_path / f"out{attempt}", {}, path)  # validates each file
+            imported += 1
+        except NegsimError as exc:
+            assert "does not validate" not in exc.problems[0].message, (path.read_text(), str(exc))
+    assert imported > 30  # the edits leave many files readable
+
+
+@pytest.mark.parametrize(
+    ("text", "made"),
+    [("-ZD", "ZD"), ("A B", "A_B"), ("a-", "a-"), ("中国", "中国"), ("--", "fallback"), ("", "fallback")],
+)
+def test_ids_made_from_cells_are_valid_ids(text: str, made: str) -> None:
+    assert identifier(text, "fallback") == made and check_id(made) is None

@@ -34,6 +34,8 @@ def read_bdm(
     if low is not None and high is not None and not low < high:
         fail("--low", f"{plain(low)} is not below --high {plain(high)}", hint="give --low below --high")
     records = [row for row in rows(path, read_text(path), ",") if not row.blank()]
+    if not records:
+        fail(path, "holds no values", hint=HINT)
     header = records[0]
     names = [cell.lower() for cell in header.cells]
     column: dict[str, int] = {}
@@ -58,6 +60,11 @@ def read_bdm(
             hint="is the header missing? " + HINT if numeric else HINT,
         )
     ignored = [name for name in header.cells if name.lower() not in (*REQUIRED, *OPTIONAL)]
+    written = {name: header.cells[index] for name, index in column.items()}  # as the header spells it
+
+    def label(name: str) -> str:
+        return written.get(name, name)
+
     width = len(header.cells)
     rows_read: list[tuple[int, str, str, str, Cell, Cell, Cell]] = []
     for row in records[1:]:
@@ -73,9 +80,6 @@ def read_bdm(
 
         def cell(name: str, cells: list[str] = cells) -> str:
             return cells[column[name]] if name in column else ""
-
-        def label(name: str, row_line: int = row.line) -> str:
-            return header.cells[column[name]] if name in column else name
 
         actor = cell("actor")
         if not actor:

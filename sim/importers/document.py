@@ -159,7 +159,9 @@ def write_files(files: Sequence[ScenarioFile], out: Path, report: dict[str, Any]
                 first = exc.problems[0]
                 raise NegsimError.single(
                     str(source),
-                    f"the scenario made from this line does not validate ({first.key_path}: {first.message})",
+                    f"the scenario {file.path} made from "
+                    f"{'this line' if file.line else 'this file'} does not validate "
+                    f"({first.key_path}: {first.message})",
                     line=file.line,
                     suggestion="the scenario format cannot express this case as imported; "
                     "check the line, or import the other cases without it",

@@ -168,7 +168,7 @@ def plain(value: float) -> int | float:
 
 def identifier(text: str, fallback: str) -> str:
     """A scenario id made from `text`: letters, digits, `_` and `-`; `fallback` when nothing is left."""
-    made = _NOT_ID.sub("_", text.strip()).strip("_")
+    made = _NOT_ID.sub("_", text.strip()).lstrip("_-").rstrip("_")  # an id starts with a letter or digit
     return made or fallback
 
 

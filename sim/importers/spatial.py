@@ -23,7 +23,7 @@ from sim.importers.document import (
     share_note,
     stubbornness,
 )
-from sim.importers.source import fail, plain
+from sim.importers.source import fail, identifier, plain
 
 Missing = Literal["refuse", "midpoint"]
 
@@ -270,8 +270,6 @@ def check_status_quo(case: SpatialCase, status_quo: float | None) -> None:
 
 def unique_ids(names: Sequence[str], fallback: str) -> list[str]:
     """Ids made from `names`, made unique with a suffix (`-2`) where two would be the same."""
-    from sim.importers.source import identifier
-
     made: list[str] = []
     for index, text in enumerate(names, 1):
         base = identifier(text, f"{fallback}{index}")

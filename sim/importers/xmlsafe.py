@@ -93,6 +93,8 @@ def parse_xml(path: Path) -> Node:
         parser.Parse(raw, True)
     except _Refused as exc:
         fail(path, exc.message, line=exc.line, hint=exc.hint)
+    except LookupError as exc:  # an encoding expat and Python do not know
+        fail(path, f"declares an encoding that cannot be read: {exc}", line=1, hint="save the file as UTF-8")
     except expat.ExpatError as exc:
         fail(
             path,
