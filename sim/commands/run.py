@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 import click
 
+from sim.analysis.predictions import baseline_predictions
 from sim.commands.common import out, run_with_progress
 from sim.commands.folder_command import FolderCommand, Job, folder_options, write_result
 from sim.results import writer
@@ -21,6 +22,8 @@ from sim.runner.backends import Backend
 from sim.runner.batch import TRAJECTORY_REPLICATIONS, settings_for
 from sim.runner.chunks import plan_chunks
 from sim.scenario.loader import LoadedScenario
+
+SHOWN = ("compromise", "nash")  # the baselines printed beside each path's terms
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,16 @@ class RunJob(Job[RunSummary]):
 
     def report(self, summary: RunSummary) -> None:
         out.print(outcome_table(summary, impossible_ends(self.loaded)))
-        out.print(terms_table(summary))
+        out.print(terms_table(summary, self.baselines()))
+
+    def baselines(self) -> dict[str, dict[str, list[float]]]:
+        """The compromise and Nash packages of each path's actors, from their stated positions."""
+        return {
+            name: {
+                model: list(package) for model, package in baseline_predictions(scenario, list(SHOWN)).items()
+            }
+            for name, scenario in self.loaded.variants.items()
+        }
 
 
 def impossible_ends(loaded: LoadedScenario) -> frozenset[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from rich.table import Table
 
 from sim.results.summary_schema import RunSummary
@@ -10,6 +12,15 @@ from sim.scenario.show import shown
 
 def _percent(x: float) -> str:
     return f"{100 * x:.1f}%"
+
+
+def _shared(baselines: Mapping[str, Mapping[str, Sequence[float]]]) -> Mapping[str, Sequence[float]] | None:
+    """The paths' baseline packages when every path has the same ones (the same actors and
+    positions, differing only in how they negotiate), else None."""
+    packages = list(baselines.values())
+    if packages and all(p == packages[0] for p in packages[1:]):
+        return packages[0]
+    return None
 
 
 def outcome_table(summary: RunSummary, impossible: frozenset[str] = frozenset()) -> Table:
@@ -38,8 +49,12 @@ def outcome_table(summary: RunSummary, impossible: frozenset[str] = frozenset())
     return table
 
 
-def terms_table(summary: RunSummary) -> Table:
-    """Median agreed terms per issue (agreements only), with the poles in the caption."""
+def terms_table(
+    summary: RunSummary, baselines: Mapping[str, Mapping[str, Sequence[float]]] | None = None
+) -> Table:
+    """Median agreed terms per issue (agreements only), with the poles in the caption; under
+    each path, what the `baselines` ({path: {model: package}}) predict from the same stated
+    positions, so every answer comes with its baseline."""
     issues = summary.issues
     scaled = any(issue.scale is not None for issue in issues.values())
     scale = "on each issue's scale" if scaled else "0..1 per issue"
@@ -47,18 +62,27 @@ def terms_table(summary: RunSummary) -> Table:
     table.add_column("mediation path")
     for issue_id, issue in issues.items():
         table.add_column(shown(f"{issue_id} ({issue.unit})" if issue.unit else issue_id), justify="right")
-    for path in summary.paths.values():
-        terms = path.median_terms
-        table.add_row(
-            shown(path.label),
-            *(
-                "–" if terms[k] is None else f"{terms[k]:.4g}" if scaled else f"{terms[k]:.2f}"
-                for k in issues
-            ),
-        )
+
+    def number(value: float | None) -> str:
+        return "–" if value is None else f"{value:.4g}" if scaled else f"{value:.2f}"
+
+    shared = _shared(baselines or {})
+    for path_id, path in summary.paths.items():
+        table.add_row(shown(path.label), *(number(path.median_terms[k]) for k in issues))
+        if shared is None:
+            for model, package in (baselines or {}).get(path_id, {}).items():
+                table.add_row(f"[dim]  {model} model[/dim]", *(f"[dim]{number(v)}[/dim]" for v in package))
+    for model, package in (shared or {}).items():
+        table.add_row(f"[dim]{model} model (every path)[/dim]", *(f"[dim]{number(v)}[/dim]" for v in package))
     table.caption = "\n".join(
         f"{shown(k)}: {v.ends[0]:g} = {shown(v.low)}; {v.ends[1]:g} = {shown(v.high)}"
         for k, v in issues.items()
     )
+    if baselines:
+        where = "Last rows" if shared is not None else "Under each path"
+        table.caption += (
+            f"\n{where}: the baseline models' packages from the same stated positions "
+            "(every actor, central values; docs/model.md, Baseline models)."
+        )
     table.caption_justify = "left"
     return table
