@@ -30,11 +30,11 @@ def import_command() -> None:
     """Make scenario files from a published case: KTAB, Bueno de Mesquita-style or DEU data."""
 
 
-def _name_option(command: Any) -> Any:
-    return click.option(
-        "--name",
-        help="The scenario's name (and default folder scenarios/imported/NAME); default: the file's.",
-    )(command)
+def _name_option(text: str) -> Any:
+    return click.option("--name", help=text)
+
+
+SCENARIO_NAME = "The scenario's name (and default folder scenarios/imported/NAME); default: the file's."
 
 
 def _source_options(command: Any) -> Any:
@@ -113,13 +113,13 @@ def _finish(files: list[ScenarioFile], report: dict[str, Any], out_dir: Path, so
     write_files(files, out_dir, report, source)
     shown = escape(printable(str(out_dir)))
     out.print(f"[green]ok[/green] {escape(printable(source.name))}: {len(files)} scenario file(s) in {shown}")
-    out.print(f"    report: {shown}/{REPORT}; check them with `negsim validate`")
+    out.print(f"    each file loads as `negsim validate` loads it; report: {shown}/{REPORT}")
 
 
 @import_command.command(name="ktab")
 @click.argument("file", type=click.Path(path_type=Path))
 @out_option("The new folder to write the scenario into (default: scenarios/imported/NAME).")
-@_name_option
+@_name_option(SCENARIO_NAME)
 @_spatial_options
 @_source_options
 def ktab_command(file: Path, out_dir: Path | None, name: str | None, **options: Any) -> None:
@@ -133,7 +133,7 @@ def ktab_command(file: Path, out_dir: Path | None, name: str | None, **options: 
 @import_command.command(name="bdm")
 @click.argument("file", type=click.Path(path_type=Path))
 @out_option("The new folder to write the scenario into (default: scenarios/imported/NAME).")
-@_name_option
+@_name_option(SCENARIO_NAME)
 @click.option("--low", type=float, help="The low end of the positions' scale (default: from the positions).")
 @click.option(
     "--high", type=float, help="The high end of the positions' scale (default: from the positions)."
@@ -160,7 +160,10 @@ def bdm_command(
 @import_command.command(name="deu")
 @click.argument("file", type=click.Path(path_type=Path))
 @out_option("The new folder to write the scenarios into (default: scenarios/imported/NAME).")
-@_name_option
+@_name_option(
+    "The default folder's name, scenarios/imported/NAME (default: the file's); "
+    "each scenario is named after its issue."
+)
 @click.option(
     "--capability",
     type=click.Choice(["row2", "equal"]),
