@@ -155,3 +155,11 @@ def test_a_council_run_speaks_of_meetings_and_shows_no_war_outcomes(tmp_path: Pa
     assert code == 0, stderr
     assert "ceasefire" not in stdout and "breakdown" not in stdout and "stalemate" in stdout
     assert "meetings to agreement" in stdout and "cut (%)" in stdout
+    # beside the model's terms, the compromise model of the same stated positions, by hand
+    scenario = council_with()
+    weight = np.array([a.clout.value * a.salience["cut"].value for a in scenario.actors.values()])
+    position = np.array([a.position["cut"].value for a in scenario.actors.values()])
+    expected = f"{(weight * position).sum() / weight.sum():.4g}"
+    row = next(line for line in stdout.splitlines() if "compromise model" in line)
+    assert "every path" in row and expected in row
+    assert any("nash model" in line for line in stdout.splitlines())
