@@ -20,6 +20,7 @@ from sim.importers.source import identifier
 from sim.scenario.loader import load_scenario
 from sim.scenario.references import check_id
 from tests import processes
+from tests.conftest import negsim_main
 
 FIXTURES = Path(__file__).parent / "data" / "validation"
 KTAB = FIXTURES / "ktab"
@@ -505,37 +506,64 @@ MALFORMED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("kind", "name", "content", "line", "words"), MALFORMED, ids=[f"{m[0]}-{m[1]}" for m in MALFORMED]
-)
-def test_malformed_input_is_refused_with_its_line_and_nothing_is_written(
-    tmp_path: Path, kind: str, name: str, content: str, line: int, words: str
-) -> None:
+FRESH_PROCESS = ("ktab-word.csv", "bdm-cols.csv", "deu-neg.tsv", "ktab-doctype.xml")
+
+
+def refuse(tmp_path: Path, kind: str, name: str, content: str, line: int, words: str, fresh: bool) -> None:
+    """Import `content` as `name`: exit status 2, one message at FILE:LINE with a hint, no
+    traceback, nothing written."""
     source = tmp_path / "in"
     source.mkdir()
     path = source / name
     path.write_text(content, encoding="utf-8")
     written = tmp_path / "written"
     written.mkdir()
-    done = negsim("import", kind, str(path), "--out", str(written / "out"))
-    assert done.returncode == 2, done.stdout + done.stderr
-    assert done.stderr.startswith(f"error: {path}:{line}: "), done.stderr
-    assert words in done.stderr and "\n    hint: " in done.stderr
-    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 2
+    args = ("import", kind, str(path), "--out", str(written / "out"))
+    if fresh:
+        done = negsim(*args)
+        code, stdout, stderr = done.returncode, done.stdout, done.stderr
+    else:
+        code, stdout, stderr = negsim_main(*args)
+    assert code == 2, stdout + stderr
+    assert stderr.startswith(f"error: {path}:{line}: "), stderr
+    assert words in stderr and "\n    hint: " in stderr
+    assert "Traceback" not in stderr and len(stderr.splitlines()) == 2
     assert leftovers(written) == []
 
 
+@pytest.mark.parametrize(
+    ("kind", "name", "content", "line", "words"), MALFORMED, ids=[f"{m[0]}-{m[1]}" for m in MALFORMED]
+)
+def test_malformed_input_is_refused_with_its_line_and_nothing_is_written(
+    tmp_path: Path, kind: str, name: str, content: str, line: int, words: str
+) -> None:
+    refuse(tmp_path, kind, name, content, line, words, fresh=False)
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "content", "line", "words"),
+    [m for m in MALFORMED if f"{m[0]}-{m[1]}" in FRESH_PROCESS],
+    ids=list(FRESH_PROCESS),
+)
+def test_malformed_input_is_refused_by_the_negsim_command(
+    tmp_path: Path, kind: str, name: str, content: str, line: int, words: str
+) -> None:
+    """The same refusals from `negsim` in a fresh process, one per format."""
+    refuse(tmp_path, kind, name, content, line, words, fresh=True)
+
+
 def test_a_missing_file_or_wrong_kind_is_refused(tmp_path: Path) -> None:
-    done = negsim("import", "deu", str(tmp_path / "nowhere.tsv"), "--out", str(tmp_path / "out"))
-    assert done.returncode == 2 and "nowhere.tsv: file not found" in done.stderr
+    out = str(tmp_path / "out")
+    code, _, stderr = negsim_main("import", "deu", str(tmp_path / "nowhere.tsv"), "--out", out)
+    assert code == 2 and "nowhere.tsv: file not found" in stderr
     other = tmp_path / "case.json"
     other.write_text("{}")
-    done = negsim("import", "ktab", str(other), "--out", str(tmp_path / "out"))
-    assert done.returncode == 2 and "does not end in .csv or .xml" in done.stderr
+    code, _, stderr = negsim_main("import", "ktab", str(other), "--out", str(tmp_path / "out"))
+    assert code == 2 and "does not end in .csv or .xml" in stderr
     binary = tmp_path / "case.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    done = negsim("import", "bdm", str(binary), "--out", str(tmp_path / "out"))
-    assert done.returncode == 2 and "not valid UTF-8" in done.stderr
+    code, _, stderr = negsim_main("import", "bdm", str(binary), "--out", str(tmp_path / "out"))
+    assert code == 2 and "not valid UTF-8" in stderr
     assert leftovers(tmp_path) == ["case.csv", "case.json"]
 
 
