@@ -690,3 +690,14 @@ def test_damaged_files_give_a_negsim_error_or_scenarios_that_validate(tmp_path: 
 )
 def test_ids_made_from_cells_are_valid_ids(text: str, made: str) -> None:
     assert identifier(text, "fallback") == made and check_id(made) is None
+
+
+def test_another_deu_format_data_set_is_cited_as_itself(tmp_path: Path) -> None:
+    issues = deu.read_deu(DEU_EXTRACT)[:2]
+    cited_as = "DEU II (Thomson et al. 2012)"
+    paths = deu.write_scenarios(issues, tmp_path / "out", citation=cited_as, date="2012")
+    doc = yaml.safe_load(paths[0].read_text(encoding="utf-8"))
+    assert doc["sources"]["deu"]["outlet"] == cited_as and "deu3" not in doc["sources"]
+    assert doc["actors"]["com"]["position"]["d00062i1"]["data"]["source"] == "deu"
+    assert doc["observed"]["d00062i1"]["data"]["source"] == "deu"
+    load_scenario(paths[0])

@@ -41,7 +41,7 @@ def _source_options(command: Any) -> Any:
     command = click.option("--date", help="When the data were published (recorded under sources:).")(command)
     return click.option(
         "--citation",
-        help="The data set and its citation (recorded under sources:); default: the format's name.",
+        help="The data set and its citation (recorded under sources:); default: DEU III for deu.",
     )(command)
 
 
@@ -178,15 +178,25 @@ def bdm_command(
     show_default=True,
     help="Share of the vote weights a qualified majority needs.",
 )
+@_source_options
 def deu_command(
-    file: Path, out_dir: Path | None, name: str | None, capability: deu.Capability, qmv_threshold: float
+    file: Path,
+    out_dir: Path | None,
+    name: str | None,
+    capability: deu.Capability,
+    qmv_threshold: float,
+    citation: str | None,
+    date: str | None,
 ) -> None:
     """Import a DEU table (tab-separated, one issue per row): one scenario per issue,
     in a folder per proposal."""
     name = _scenario_name(name, file)
     issues = deu.read_deu(file)
-    files = deu.deu_scenarios(issues, capability=capability, threshold=qmv_threshold)
-    report = deu.report(issues, files, {"capability": capability, "qmv_threshold": qmv_threshold})
+    files = deu.deu_scenarios(
+        issues, capability=capability, threshold=qmv_threshold, citation=citation, date=date
+    )
+    options = {"capability": capability, "qmv_threshold": qmv_threshold, "citation": citation, "date": date}
+    report = deu.report(issues, files, options)
     target = out_dir or IMPORTED / name
     _finish(files, report, target, file)
     counts = report["counts"]

@@ -34,7 +34,7 @@ from sim.importers.document import (
 from sim.importers.source import fail, identifier, number, plain, read_text, rows
 from sim.scenario.references import check_name
 
-SOURCE = "deu3"
+SOURCE = "deu3"  # the source id of DEU III; "deu" when --citation names another DEU-format data set
 CAPABILITY_SOURCE = "deu3-capability"
 CITATION = (
     "DEU III data set: Arregui, J. & Perarnaud, C. (2021), Journal of European Public Policy; "
@@ -184,6 +184,8 @@ def read_deu(path: Path) -> list[DeuIssue]:
 def _column_index(path: Path, header: list[str]) -> dict[str, int]:
     column: dict[str, int] = {}
     for index, name in enumerate(header):
+        if not name:
+            continue  # a blank header cell names no column
         if name in column:
             fail(path, f"column `{name}` is named twice", line=1, hint="each column name appears once")
         column[name] = index
@@ -297,10 +299,24 @@ def _issue(
     )
 
 
-def sources(issue: DeuIssue, capability: Capability) -> dict[str, Any]:
-    found: dict[str, Any] = {
-        SOURCE: {"outlet": CITATION, "date": DATE, "headline": HEADLINE, "file": issue.source.name}
-    }
+def source_id(citation: str | None) -> str:
+    return SOURCE if citation is None else "deu"
+
+
+def sources(
+    issue: DeuIssue, capability: Capability, citation: str | None = None, date: str | None = None
+) -> dict[str, Any]:
+    """The data set (DEU III unless `citation` names another) and, with row 2, the capability row."""
+    data: dict[str, Any] = (
+        {"outlet": CITATION, "date": date or DATE, "headline": HEADLINE}
+        if citation is None
+        else {
+            "outlet": citation,
+            "date": date or "not stated",
+            "headline": f"DEU-format data: {issue.source.name}",
+        }
+    )
+    found: dict[str, Any] = {source_id(citation): {**data, "file": issue.source.name}}
     if capability == "row2":
         found[CAPABILITY_SOURCE] = {
             "outlet": f"capability row (line {issue.capability_line}) of {issue.source.name}, added by a "
@@ -347,9 +363,13 @@ def to_scenario(
     *,
     capability: Capability = "row2",
     threshold: float = QMV_THRESHOLD,
+    citation: str | None = None,
+    date: str | None = None,
 ) -> dict[str, Any]:
-    """The scenario document (a YAML mapping) of one DEU issue."""
+    """The scenario document (a YAML mapping) of one DEU issue; `citation` and `date` name the
+    data set when it is not DEU III."""
     largest = _check_capabilities(issue) if capability == "row2" else 1.0
+    source = source_id(citation)
     voters = issue.voters
     if len(voters) < 2:
         fail(
@@ -365,8 +385,8 @@ def to_scenario(
         entry: dict[str, Any] = {
             "name": ACTOR_NAMES.get(actor, actor.upper()),
             "role": "stakeholder",
-            "position": {issue.issue: cited(position, SOURCE, line, "p" + actor, "as coded, on 0..100")},
-            "salience": {issue.issue: _salience(issue, actor)},
+            "position": {issue.issue: cited(position, source, line, "p" + actor, "as coded, on 0..100")},
+            "salience": {issue.issue: _salience(issue, actor, source)},
         }
         if capability == "row2":
             value = issue.capabilities[actor]
@@ -397,7 +417,7 @@ def to_scenario(
     )
     decision["voters"] = voters
     if issue.rp is not None:
-        status_quo = cited(issue.rp, SOURCE, line, "rp", "the reference point, as coded")
+        status_quo = cited(issue.rp, source, line, "rp", "the reference point, as coded")
     else:
         status_quo = assumed(
             MIDPOINT, "rp not coded for this issue: the middle of the scale assumed; flag it in backtests"
@@ -406,7 +426,7 @@ def to_scenario(
         "name": issue.issue,
         "title": _title(issue),
         "description": _description(issue, capability, threshold),
-        "sources": sources(issue, capability),
+        "sources": sources(issue, capability, citation, date),
         "issues": {
             issue.issue: {
                 "label": f"{issue.title or issue.proposal}: issue {issue.issue}",
@@ -424,18 +444,18 @@ def to_scenario(
         document["observed"] = {
             issue.issue: Flow(
                 value=plain(issue.out),
-                data=Flow(source=SOURCE, row=line, column="out", note="the outcome, as coded"),
+                data=Flow(source=source, row=line, column="out", note="the outcome, as coded"),
             )
         }
     document.update(general_bargaining())
     return document
 
 
-def _salience(issue: DeuIssue, actor: str) -> Flow:
+def _salience(issue: DeuIssue, actor: str, source: str) -> Flow:
     salience = issue.saliences.get(actor)
     if salience is None:
         return assumed(0.5, f"salience not coded (s{actor} blank on line {issue.line}): mid-scale assumed")
-    return cited(salience / 100, SOURCE, issue.line, "s" + actor, share_note(f"{plain(salience)}", 100))
+    return cited(salience / 100, source, issue.line, "s" + actor, share_note(f"{plain(salience)}", 100))
 
 
 def _title(issue: DeuIssue) -> str:
@@ -497,15 +517,22 @@ def issue_notes(issue: DeuIssue) -> list[str]:
 
 
 def deu_scenarios(
-    issues: Sequence[DeuIssue], *, capability: Capability = "row2", threshold: float = QMV_THRESHOLD
+    issues: Sequence[DeuIssue],
+    *,
+    capability: Capability = "row2",
+    threshold: float = QMV_THRESHOLD,
+    citation: str | None = None,
+    date: str | None = None,
 ) -> list[ScenarioFile]:
     """One scenario file per issue, `<proposal>/<issue>.yaml`, in the order of the table."""
     files = []
     for issue in issues:
-        document = to_scenario(issue, capability=capability, threshold=threshold)
+        document = to_scenario(
+            issue, capability=capability, threshold=threshold, citation=citation, date=date
+        )
         comment = (
             f"Imported with `negsim import deu` from {issue.source.name}, line {issue.line}.\n"
-            f"Data: {CITATION}."
+            f"Data: {citation or CITATION}."
         )
         path = PurePosixPath(issue.proposal) / f"{issue.issue}.yaml"
         files.append(ScenarioFile(path, document, comment, line=issue.line, notes=issue_notes(issue)))
@@ -520,7 +547,7 @@ def report(
     return {
         "format": "deu",
         "source": issues[0].source.name if issues else "",
-        "citation": CITATION,
+        "citation": options.get("citation") or CITATION,
         "options": options,
         "counts": {
             "issues": len(issues),
@@ -557,11 +584,13 @@ def write_scenarios(
     source: Path | None = None,
     capability: Capability = "row2",
     threshold: float = QMV_THRESHOLD,
+    citation: str | None = None,
+    date: str | None = None,
 ) -> list[Path]:
     """Write one scenario file per issue, `out/<proposal>/<issue>.yaml`, and `import-report.json`,
     all at once; return the scenario files' paths. `out` must be new or an empty folder."""
     if not issues:
         raise NegsimError.single(str(source or out), "no DEU issues to write")
-    files = deu_scenarios(issues, capability=capability, threshold=threshold)
-    options = {"capability": capability, "qmv_threshold": threshold}
+    files = deu_scenarios(issues, capability=capability, threshold=threshold, citation=citation, date=date)
+    options = {"capability": capability, "qmv_threshold": threshold, "citation": citation, "date": date}
     return write_files(files, Path(out), report(issues, files, options), source or issues[0].source)
