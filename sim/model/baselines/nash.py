@@ -297,8 +297,12 @@ def _many_members(
     w = clout[:, :, None] * weight
     total = w.sum(axis=1)
     start = np.where(nobody, anchor, (w * position).sum(axis=1) / np.where(total > 0, total, 1.0))
-    gains = _gains(position, weight, best_gain, start)
-    bad = np.flatnonzero(~np.all((gains > 0) | ~member, axis=1))
+    bad = _not_all_gain(position, weight, best_gain, member, start)
+    if bad.size:  # look for a package where all gain: Nash points with lowered BATNAs
+        start[bad] = _warm_start(
+            position[bad], weight[bad], clout[bad], best_gain[bad], member[bad], start[bad]
+        )
+        bad = _not_all_gain(position, weight, best_gain, member, start)
     for r in bad:  # otherwise the package maximising the smallest gain: a linear programme
         package, smallest = _maximin_lp(position[r], weight[r], best_gain[r], member[r], anchor[r])
         start[r] = package
@@ -311,14 +315,65 @@ def _many_members(
     return package, status
 
 
+def _not_all_gain(
+    position: np.ndarray, weight: np.ndarray, best_gain: np.ndarray, member: np.ndarray, package: np.ndarray
+) -> np.ndarray:
+    gains = _gains(position, weight, best_gain, package)
+    return np.flatnonzero(~np.all((gains > 0) | ~member, axis=1))
+
+
+def _warm_start(
+    position: np.ndarray,
+    weight: np.ndarray,
+    clout: np.ndarray,
+    best_gain: np.ndarray,
+    member: np.ndarray,
+    package: np.ndarray,
+    stages: int = 6,
+) -> np.ndarray:
+    """Look for a package where every member gains: Nash points with every member's BATNA
+    lowered by delta, delta shrinking from stage to stage (to a tenth of the slack left at the
+    current package) while that package stays inside. A row stops early once its dual weights
+    prove that no such package exists (sum_i lambda_i a_i <= sum_k min_y S_k(y)). Only a
+    starting point, to spare the linear programme: the answer does not depend on it."""
+    package = package.copy()
+    rows = np.arange(package.shape[0])
+    gains = _gains(position, weight, best_gain, package)
+    smallest = np.min(np.where(member, gains, np.inf), axis=1)
+    reach = np.max(np.where(member, best_gain, 0.0), axis=1)
+    delta = 0.5 * reach - smallest
+    active = rows[smallest <= 0]
+    for _ in range(stages):
+        if active.size == 0:
+            break
+        x, w, c, a, m = position[active], weight[active], clout[active], best_gain[active], member[active]
+        shifted = a + delta[active, None]
+        z = _ascend(x, w, c, shifted, package[active], sweeps=2)
+        package[active] = z
+        gains = _gains(x, w, a, z)
+        smallest = np.min(np.where(m, gains, np.inf), axis=1)
+        lam = np.where(m, c / np.where(m, gains + delta[active, None], 1.0), 0.0)
+        spread = np.abs(x[:, :, None, :] - x[:, None, :, :])  # [r, j, i, k] = |x_jk - x_ik|
+        at_kinks = (lam[:, None, :, None] * w[:, None] * spread).sum(axis=2)
+        impossible = (lam * a).sum(axis=1) <= at_kinks.min(axis=1).sum(axis=1)
+        delta[active] = 0.1 * (smallest + delta[active]) - smallest
+        active = active[(smallest <= 0) & ~impossible]
+    return package
+
+
 def _ascend(
-    position: np.ndarray, weight: np.ndarray, clout: np.ndarray, best_gain: np.ndarray, package: np.ndarray
+    position: np.ndarray,
+    weight: np.ndarray,
+    clout: np.ndarray,
+    best_gain: np.ndarray,
+    package: np.ndarray,
+    sweeps: int = MAX_SWEEPS,
 ) -> np.ndarray:
     """Cyclic coordinate ascent from a package where every member gains; rows stop one by one
     when their duality gap is small enough, so no row depends on the others."""
     package = package.copy()
     active = np.arange(package.shape[0])
-    for _ in range(MAX_SWEEPS):
+    for _ in range(sweeps):
         x, w, c, a = position[active], weight[active], clout[active], best_gain[active]
         z = package[active]
         gains = _gains(x, w, a, z)
@@ -475,34 +530,33 @@ def _segment_root(
 def _maximin_lp(
     position: np.ndarray, weight: np.ndarray, best_gain: np.ndarray, member: np.ndarray, anchor: np.ndarray
 ) -> tuple[np.ndarray, float]:
-    """max over z of min over members of gains, as a linear programme (one row): z (K), t (n, K)
-    with t >= |z - x|, and the smallest gain m."""
+    """max over z of min over members of gains, as a linear programme (one row): variables z (K),
+    t (n, K) with t >= |z - x| on the issues a member weighs, and the smallest gain m."""
     idx = np.flatnonzero(member)
     x, w, a = position[idx], weight[idx], best_gain[idx]
     n, k = x.shape
-    nv = k + n * k + 1
+    cares = w > 0
+    pairs = np.argwhere(cares)  # (member, issue) pairs that need a t
+    p = len(pairs)
+    nv = k + p + 1
     cost = np.zeros(nv)
     cost[-1] = -1.0
-    a_ub, b_ub = [], []
-    for i in range(n):
-        row = np.zeros(nv)
-        row[k + i * k : k + (i + 1) * k] = w[i]
-        row[-1] = 1.0
-        a_ub.append(row)
-        b_ub.append(a[i])
-        for kk in range(k):
-            up = np.zeros(nv)
-            up[kk], up[k + i * k + kk] = 1.0, -1.0
-            a_ub.append(up)
-            b_ub.append(x[i, kk])
-            down = np.zeros(nv)
-            down[kk], down[k + i * k + kk] = -1.0, -1.0
-            a_ub.append(down)
-            b_ub.append(-x[i, kk])
-    cares = (w > 0).any(axis=0)
-    bounds = [(x[:, kk].min(), x[:, kk].max()) if cares[kk] else (anchor[kk], anchor[kk]) for kk in range(k)]
-    bounds += [(0, None)] * (n * k) + [(None, None)]
-    result = linprog(cost, A_ub=np.array(a_ub), b_ub=np.array(b_ub), bounds=bounds, method="highs")
+    gain_rows = np.zeros((n, nv))  # m + sum_k w_ik t_ik <= a_i
+    gain_rows[pairs[:, 0], k + np.arange(p)] = w[pairs[:, 0], pairs[:, 1]]
+    gain_rows[:, -1] = 1.0
+    above = np.zeros((p, nv))  # z_k - t_ik <= x_ik
+    above[np.arange(p), pairs[:, 1]] = 1.0
+    above[np.arange(p), k + np.arange(p)] = -1.0
+    below = -above  # -z_k - t_ik <= -x_ik
+    below[np.arange(p), k + np.arange(p)] = -1.0
+    targets = x[pairs[:, 0], pairs[:, 1]]
+    a_ub = np.vstack([gain_rows, above, below])
+    b_ub = np.concatenate([a, targets, -targets])
+    any_care = cares.any(axis=0)
+    low = np.where(any_care, x.min(axis=0), anchor)
+    high = np.where(any_care, x.max(axis=0), anchor)
+    bounds = [(lo, hi) for lo, hi in zip(low, high, strict=True)] + [(0, None)] * p + [(None, None)]
+    result = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
     if result.status != 0:  # pragma: no cover - the programme is always feasible and bounded
         raise RuntimeError(f"maximin programme failed: {result.message}")
     return result.x[:k], float(-result.fun)
