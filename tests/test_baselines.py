@@ -396,6 +396,9 @@ def test_bdm_probabilities_and_risk_follow_their_definitions() -> None:
     # risk: exposure scaled to [-1, 1] between the least and most exposed, r = (1 - R/3) / (1 + R/3)
     eu = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [3.0, 1.0, 0.0]])  # exposures 3, 2, 0
     np.testing.assert_allclose(risk_exponents(eu), [0.5, (1 - 1 / 9) / (1 + 1 / 9), 2.0])
+    # or every exponent fixed (risk=1: risk neutral)
+    fixed = bdm_run(EC_POSITION, EC_SALIENCE, EC_CAPABILITY, rounds=3, risk=1.0)
+    np.testing.assert_array_equal(fixed.risk, np.ones((3, 10)))
 
 
 def test_bdm_handles_one_actor_zero_weights_and_several_issues() -> None:

@@ -72,6 +72,7 @@ def bdm_expected_utility(
     rounds: int = 10,
     Q: float = 1.0,  # the paper's names
     T: float = 1.0,
+    risk: float | None = None,
     scale: tuple[np.ndarray, np.ndarray] | None = None,
     tolerance: float = 0.0,
 ) -> np.ndarray:
@@ -79,7 +80,9 @@ def bdm_expected_utility(
     (2011): the weighted median of positions after `rounds` rounds of challenges (module
     docstring), each issue on its own.
 
-    s is salience on 0..1 (it is a probability of resisting). `scale` = (low, high) per issue
+    s is salience on 0..1 (it is a probability of resisting). `risk`: None computes each
+    actor's risk exponent every round (steps 2 to 4); a number fixes every exponent to it (1:
+    risk neutral). `scale` = (low, high) per issue
     gives each issue's width; otherwise the spread of the initial positions. The run stops
     early when no actor moves by more than `tolerance` x width in a round. q is not used (the
     model has no reference point; issues with no weight at all return q_k, else NaN).
@@ -130,6 +133,7 @@ def bdm_run(
     rounds: int = 10,
     Q: float = 1.0,
     T: float = 1.0,
+    risk: float | None = None,
     width: float | None = None,
     tolerance: float = 0.0,
 ) -> BdmRun:
@@ -143,19 +147,23 @@ def bdm_run(
         if width <= 0:
             break
         mu = medians[-1]
-        first = expected_utilities(x, s, c, np.ones_like(x), mu, width, Q, T)
-        risk = risk_exponents(first)
-        eu = expected_utilities(x, s, c, risk, mu, width, Q, T)
-        new = _respond(x, eu, risk, s, c, mu, width, Q, T)
+        if risk is None:
+            first = expected_utilities(x, s, c, np.ones_like(x), mu, width, Q, T)
+            exponents = risk_exponents(first)
+        else:
+            exponents = np.full_like(x, float(risk))
+        eu = expected_utilities(x, s, c, exponents, mu, width, Q, T)
+        new = _respond(x, eu, exponents, s, c, mu, width, Q, T)
         moved = np.max(np.abs(new - x))
         x = new
         history.append(x.copy())
-        risks.append(risk)
+        risks.append(exponents)
         medians.append(_median(x, s, c))
         if moved <= tolerance * width:
             break
-    risk = np.array(risks).reshape(-1, len(x))
-    return BdmRun(positions=np.array(history), risk=risk, median=np.array(medians))
+    return BdmRun(
+        positions=np.array(history), risk=np.array(risks).reshape(-1, len(x)), median=np.array(medians)
+    )
 
 
 def _median(x: np.ndarray, s: np.ndarray, c: np.ndarray) -> float:
