@@ -22,17 +22,21 @@ How it is solved, exactly and vectorised over a leading replication axis:
   Issues with the same ratio give the same gains whichever of them is conceded (the maximum is
   then not unique in z): they are conceded in equal proportion, so mirror-image members meet
   in the middle on every issue.
-- Three or more members: cyclic coordinate ascent from a package where every member gains,
-  each step maximising exactly over one issue (the optimum is at a member's position, found
-  from the one-sided derivatives there, or inside a segment between two positions, found by
-  safeguarded Newton on the derivative, which decreases along the segment). Why this reaches
-  the maximum: the objective's directional derivative is a sum over issues of one-issue terms
-  (log is smooth and each loss is a sum of one-issue terms), so a package no single issue can
-  improve has no improving direction at all, and a concave function has no other stationary
-  point (Tseng 2001 for the convergence of cyclic coordinate ascent on such functions). It
-  stops when the duality gap, sum_k [S_k(z_k) - min_y S_k(y)] with S_k(y) = sum_i
-  lambda_i W_ik |y - x_ik| and lambda_i = c_i / g_i, is below 1e-12 x sum_i c_i: the gap
-  bounds how far the objective is below its maximum.
+- Three or more members: cyclic coordinate ascent from a package where every member gains
+  (the members' weighted mean if it is one; else one found by Nash points with all
+  disagreement utilities lowered; else by a linear programme, which also decides whether
+  there is one). Each step maximises exactly over one issue: the optimum is at a member's
+  position, found from the one-sided derivatives there, or inside a segment between two
+  positions, found by safeguarded Newton on the derivative, which decreases along the
+  segment. After each sweep a Newton step on the issues lying between positions makes the
+  end quadratic. Why this reaches the maximum: the objective's directional derivative is a
+  sum over issues of one-issue terms (log is smooth and each loss is a sum of one-issue
+  terms), so a package no single issue can improve has no improving direction at all, and a
+  concave function has no other stationary point (Tseng 2001 for the convergence of cyclic
+  coordinate ascent on such functions). It stops when the duality gap, sum_k [S_k(z_k) -
+  min_y S_k(y)] with S_k(y) = sum_i lambda_i W_ik |y - x_ik| and lambda_i = c_i / g_i, is
+  below 1e-10 x (sum_i c_i + sum_k S_k(z_k)): the gap bounds how far the objective is below
+  its maximum, and the second term is the size of the numbers it is the difference of.
 
 When no package gives every member who can gain a positive gain (the Nash set is empty) the
 solver reports it (status NO_GAIN) and returns the package that maximises the smallest gain:
