@@ -87,6 +87,15 @@ class Issue(Strict):
     def units(self) -> Scale:
         return self.scale or UNIT_SCALE
 
+    @property
+    def ends(self) -> tuple[float, float]:
+        """The scale's two ends, as plots label them."""
+        return (self.units.low, self.units.high)
+
+    @property
+    def unit(self) -> str:
+        return self.units.unit
+
 
 class Decision(Strict):
     """How the voters decide on a package (docs/model.md, `decided`)."""
