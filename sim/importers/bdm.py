@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sim.importers.document import nice_scale
-from sim.importers.source import fail, number, plain, read_text, rows
+from sim.importers.source import fail, is_number, number, plain, read_text, rows
 from sim.importers.spatial import Cell, SpatialActor, SpatialCase, SpatialIssue, unique_ids
 
 REQUIRED = ("actor", "capability", "position", "salience")
@@ -50,7 +50,7 @@ def read_bdm(
         column.setdefault(name, index)
     missing = [name for name in REQUIRED if name not in column]
     if missing:
-        numeric = sum(_is_number(cell) for cell in header.cells)
+        numeric = sum(is_number(cell) for cell in header.cells)
         fail(
             path,
             "line 1 should be the header, but it holds numbers"
@@ -194,14 +194,6 @@ def read_bdm(
 
 def _issue_words(label: str) -> str:
     return f"issue `{label}`" if label else "the issue"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _cell(path: Path, text: str, line: int, column: str, low: float | None, what: str) -> Cell:

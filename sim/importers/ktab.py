@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.importers.source import Row, fail, number, read_text, rows
+from sim.importers.source import Row, fail, is_number, number, read_text, rows
 from sim.importers.spatial import Cell, SpatialActor, SpatialCase, SpatialIssue, unique_ids
 from sim.importers.xmlsafe import Node, parse_xml
 
@@ -58,7 +58,7 @@ def read_ktab_csv(path: Path) -> SpatialCase:
     title = first.cells[0]
     description = ", ".join(cell for cell in first.cells[1:-2] if cell)
     width = 3 + 2 * n_dims
-    if any(_is_number(cell) for cell in header.cells[2:]):
+    if any(is_number(cell) for cell in header.cells[2:]):
         fail(
             path,
             "line 2 should be the header (Actor, Description, Influence, then Position and Salience per "
@@ -141,14 +141,6 @@ def _count(path: Path, row: Row, index: int, what: str) -> int:
     if value != int(value):
         fail(path, f"expected {what} as a whole number, got {text}", line=row.line, hint=CSV_HINT)
     return int(value)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _dimension_label(column: str) -> str:

@@ -160,6 +160,15 @@ def _range_hint(low: float | None, high: float | None) -> str:
     return f"write a plain decimal number {_range_words(low, high)}"
 
 
+def is_number(text: str) -> bool:
+    """Whether a cell reads as a number (a header row has none where data rows do)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def plain(value: float) -> int | float:
     """A number as YAML should show it: 100, not 100.0; 0.4953, not 0.49529999999999996."""
     rounded = round(value, 6)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from sim.model.baselines import nash
+from sim.model.baselines.compromise import compromise
 from sim.model.params import Params
 
 ONGOING, AGREEMENT, CEASEFIRE, BREAKDOWN, STALEMATE = range(5)
@@ -109,9 +110,9 @@ def exert_influence(state: State, p: Params) -> None:
 
 
 def weighted_compromise(state: State, p: Params, members: np.ndarray) -> np.ndarray:
-    """The clout x salience-weighted mean position of `members` on each issue."""
-    w = p.clout[:, :, None] * p.salience * members[None, :, None]
-    return (w * state.position).sum(axis=1) / np.maximum(w.sum(axis=1), 1e-12)
+    """The clout x salience-weighted mean position of `members` on each issue: the compromise
+    model (sim/model/baselines) of their current positions."""
+    return compromise(state.position, p.salience * members[None, :, None], p.clout, p.status_quo)
 
 
 def nash_point(state: State, p: Params, members: np.ndarray) -> np.ndarray:
