@@ -177,6 +177,10 @@ def metrics_table(summary: BacktestSummary) -> Table:
 def load_dataset(path: Path) -> LoadedScenario:
     """The cases of a data set: a DEU-format file, or a folder of scenario files (those whose
     name starts with `_` are fragments, skipped). Each file's first path is its case."""
+    if not path.exists():
+        raise NegsimError.single(
+            str(path), "does not exist", suggestion="give a DEU .tsv file or a folder of scenario files"
+        )
     if path.is_dir():
         return _from_folder(path, path)
     if path.suffix.lower() in (".tsv", ".txt"):
