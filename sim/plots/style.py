@@ -1,6 +1,7 @@
 """The shared look of every plot: fonts, colour-blind-safe palettes, wrapping, titles, legends."""
 
 import functools
+import math
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -153,6 +154,9 @@ def _pole_pad(numbers: list[str]) -> float:
 LINE_HANDLE_LENGTH = 3.6  # legend samples of lines, in font sizes: long enough to show a dash-dot
 
 
+LEGEND_ROWS = 16  # entries per legend column before a second column starts
+
+
 def place_legend(
     fig: Figure,
     spare: Sequence[Axes],
@@ -166,11 +170,18 @@ def place_legend(
     layout does not stack a figure legend and a supxlabel, so one would be drawn over the other.
     """
     handles, labels = entries
+    columns = math.ceil(len(labels) / LEGEND_ROWS)  # a council of 30 would run off the figure
     for ax in spare:
         ax.axis("off")
     if spare:
         spare[0].legend(
-            handles, labels, loc="center", frameon=False, title=heading, handlelength=handlelength
+            handles,
+            labels,
+            loc="center",
+            frameon=False,
+            title=heading,
+            handlelength=handlelength,
+            ncols=columns,
         )
     else:
         fig.legend(
@@ -180,4 +191,5 @@ def place_legend(
             frameon=False,
             title=heading,
             handlelength=handlelength,
+            ncols=columns,
         )
