@@ -47,6 +47,7 @@ class LazyGroup(click.Group):
         "compare": "sim.commands.compare:compare_command",
         "import": "sim.commands.import_command:import_command",
         "backtest": "sim.commands.backtest:backtest_command",
+        "evidence": "sim.commands.evidence_command:evidence_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -1,0 +1,107 @@
+"""`negsim evidence FILE...`: every quote checked verbatim against its source, and a table of
+how each actor's numbers are founded (evidence, data, inferred, assumption or a bare number).
+
+Exit 0 when every quote is found; 2 with one message per problem otherwise (docs/evidence.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from sim.commands.common import out
+from sim.errors import NegsimError, Problem, printable
+from sim.evidence.check import KINDS, EvidenceProblems, FileReport, check_file_evidence
+
+LABELS = {kind: kind for kind in KINDS} | {"bare": "bare number"}
+
+
+@click.command(name="evidence")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--sources",
+    "sources_dir",
+    type=click.Path(path_type=Path),
+    help="Folder of the source articles (default: each scenario file's folder).",
+)
+@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def evidence_command(files: tuple[Path, ...], sources_dir: Path | None, form: str) -> None:
+    """Check every quote in scenario FILES against its source; print how numbers are founded."""
+    if sources_dir is not None and not sources_dir.is_dir():
+        raise NegsimError.single(
+            str(sources_dir),
+            "is not a folder" if sources_dir.exists() else "does not exist",
+            suggestion="--sources names the folder that holds the articles' text files",
+        )
+    reports: list[FileReport] = []
+    problems: list[Problem] = []
+    for file in files:
+        report, found = check_file_evidence(file, sources_dir)
+        problems += found
+        if report.numbers or not found:
+            reports.append(report)
+    if form == "json":
+        out.print(
+            json.dumps(as_json(reports, problems), indent=2), markup=False, highlight=False, soft_wrap=True
+        )
+    else:
+        for report in reports:
+            out.print(coverage_table(report))
+    if problems:
+        raise EvidenceProblems(problems)
+
+
+def coverage_table(report: FileReport) -> Table:
+    """One row per actor (then per other section) and an overall row: counts and shares by basis."""
+    title = (
+        f"{escape(printable(report.file))}: {len(report.numbers)} numbers, "
+        f"{report.found} of {report.quotes} quotes found"
+    )
+    table = Table(title=title, title_justify="left")
+    table.add_column("actor / section")
+    for kind in KINDS:
+        table.add_column(LABELS[kind], justify="right")
+    table.add_column("numbers", justify="right")
+    actors = report.actors()
+    for group, counts in report.groups().items():
+        name = escape(printable(group))
+        table.add_row(name if group in actors else f"[dim]{name}[/dim]", *_cells(counts))
+    table.add_section()
+    table.add_row("[bold]all[/bold]", *_cells(report.overall()))
+    return table
+
+
+def _cells(counts: dict[str, int]) -> list[str]:
+    total = sum(counts.values())
+    cells = [f"{counts.get(k, 0)} ({counts.get(k, 0) / total:.0%})" if counts.get(k) else "0" for k in KINDS]
+    return [*cells, str(total)]
+
+
+def as_json(reports: list[FileReport], problems: list[Problem]) -> dict[str, Any]:
+    """The counts of every file, and the problems, for scripts."""
+    return {
+        "files": [
+            {
+                "file": report.file,
+                "numbers": len(report.numbers),
+                "quotes": {"checked": report.quotes, "found": report.found},
+                "groups": [
+                    {"name": group, "actor": group in report.actors(), **_counts(counts)}
+                    for group, counts in report.groups().items()
+                ],
+                "overall": _counts(report.overall()),
+            }
+            for report in reports
+        ],
+        "problems": [dataclasses.asdict(problem) for problem in problems],
+    }
+
+
+def _counts(counts: dict[str, int]) -> dict[str, Any]:
+    return {"counts": {kind: counts.get(kind, 0) for kind in KINDS}, "total": sum(counts.values())}
