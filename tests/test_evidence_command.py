@@ -263,3 +263,16 @@ def test_a_file_that_does_not_load_is_reported(tmp_path: Path) -> None:
     bad.write_text("name: x\n", encoding="utf-8")
     code, _, err = negsim_main("evidence", str(bad))
     assert code == 2 and "bad.yaml" in err
+
+
+def test_an_observed_outcome_quote_is_checked(tmp_path: Path) -> None:
+    quoted = '{value: 0.2, evidence: {source: minister-2025, quote: "We will not"}}'
+    observed = f"observed:\n  territory: {quoted}\n"
+    path = own_snapshot(tmp_path, "We won't give up a single village", source_extra=observed)
+    code, out, _ = negsim_main("evidence", str(path), "--format", "json")
+    assert code == 2
+    (problem,) = json.loads(out)["problems"]
+    assert problem["key_path"] == "observed.territory.evidence.quote"
+    assert problem["line"] == 10
+    groups = {g["name"]: g for g in json.loads(out)["files"][0]["groups"]}
+    assert groups["observed"]["counts"]["evidence"] == 1 and not groups["observed"]["actor"]

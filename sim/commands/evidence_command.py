@@ -30,7 +30,14 @@ LABELS = {kind: kind for kind in KINDS} | {"bare": "bare number"}
     type=click.Path(path_type=Path),
     help="Folder of the source articles (default: each scenario file's folder).",
 )
-@click.option("--format", "form", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A coverage table per file, or the same counts and every problem as JSON.",
+)
 def evidence_command(files: tuple[Path, ...], sources_dir: Path | None, form: str) -> None:
     """Check every quote in scenario FILES against its source; print how numbers are founded."""
     if sources_dir is not None and not sources_dir.is_dir():

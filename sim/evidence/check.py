@@ -21,6 +21,7 @@ from sim.scenario.walk import iter_estimates
 from sim.scenario.yaml_source import KeyPath, Position, nearest_key, problem_at
 
 KINDS = ("evidence", "data", "inferred", "assumption", "bare")  # "bare": a number with no basis
+MAX_NEAREST = 20  # quotes per file for which the nearest passage is sought; the rest get a hint
 SOURCES_HINT = "a source's `file:` is relative to --sources DIR when given, else to the scenario's folder"
 
 
@@ -83,6 +84,7 @@ def check_file_evidence(path: Path, sources_dir: Path | None) -> tuple[FileRepor
     folder = sources_dir if sources_dir is not None else path.parent
     problems: list[Problem] = []
     texts = _read_sources(report, sources, folder, positions, problems)
+    looked_up = 0  # quotes not found, for which the nearest passage was sought
     for number in report.numbers:
         if number.evidence is None or number.evidence.source not in texts:
             continue
@@ -93,7 +95,8 @@ def check_file_evidence(path: Path, sources_dir: Path | None) -> tuple[FileRepor
         if quote_found(quote, text):
             report.found += 1
             continue
-        nearest = closest_passage(quote, text)
+        looked_up += 1
+        nearest = closest_passage(quote, text) if looked_up <= MAX_NEAREST else None
         hint = (
             f"the nearest passage reads: {nearest}"
             if nearest
