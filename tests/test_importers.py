@@ -299,6 +299,7 @@ def test_read_deu_gives_typed_issues_with_their_lines() -> None:
     assert by_id["d04156i1"].saliences["el"] is None and by_id["d04156i1"].positions["el"] is not None
 
 
+@pytest.mark.slow  # about 2 s
 def test_deu_import_writes_a_validating_file_per_issue(tmp_path: Path) -> None:
     out = tmp_path / "out"
     done = negsim("import", "deu", str(DEU_EXTRACT), "--out", str(out))
@@ -595,6 +596,7 @@ def test_imported_cases_run(tmp_path: Path, kind: str, source: Path, options: li
         assert sum(summary["paths"]["base"]["outcomes"].values()) == pytest.approx(1.0)
 
 
+@pytest.mark.slow  # about 2 s
 def test_the_default_folder_is_under_scenarios_imported(tmp_path: Path) -> None:
     done = negsim("import", "ktab", str(KTAB / "dummyData_3Dim.csv"), cwd=tmp_path)
     assert done.returncode == 0, done.stderr

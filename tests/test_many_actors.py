@@ -58,6 +58,7 @@ def test_every_run_ends_and_agreed_terms_lie_within_the_actors_positions(many: L
     assert {rules.AGREEMENT, rules.CEASEFIRE, rules.BREAKDOWN} <= seen
 
 
+@pytest.mark.slow  # a few seconds: three parties make the exact Nash point slow
 def test_the_run_command_writes_what_the_batch_engine_computes(tmp_path: Path, many: LoadedScenario) -> None:
     """`negsim run` on the file: one row per path and replication, each ended, terms in [0, 1],
     and the same outcomes, months and terms as run_batch with the file's seed."""
@@ -83,6 +84,7 @@ def test_the_run_command_writes_what_the_batch_engine_computes(tmp_path: Path, m
         np.testing.assert_array_equal(terms, state.terms)
 
 
+@pytest.mark.slow  # a few seconds: three parties make the exact Nash point slow
 def test_higher_costs_of_war_do_not_lower_agreement(
     many: LoadedScenario, extend: Callable[..., LoadedScenario]
 ) -> None:
