@@ -29,6 +29,14 @@ def dataset(tmp_path: Path) -> Path:
     return folder
 
 
+def backtest(dataset: Path, out: Path, runs: int) -> Path:
+    """The compromise and agent-based models on `dataset`, in this process, into `out`."""
+    models = ["--models", "compromise", "--models", "abm"]
+    return write_result(
+        out, "backtest", str(dataset), *models, "--runs", str(runs), "--workers", "1", "--no-plots"
+    )
+
+
 def rows(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -37,20 +45,7 @@ def rows(path: Path) -> list[dict[str, str]]:
 def test_a_backtest_writes_its_tables_with_exactly_the_promised_columns(
     dataset: Path, tmp_path: Path
 ) -> None:
-    out = write_result(
-        tmp_path / "bt",
-        "backtest",
-        str(dataset),
-        "--models",
-        "compromise",
-        "--models",
-        "abm",
-        "--runs",
-        "20",
-        "--workers",
-        "1",
-        "--no-plots",
-    )
+    out = backtest(dataset, tmp_path / "bt", runs=20)
     with (out / "metrics.csv").open(encoding="utf-8") as handle:
         assert handle.readline().strip().split(",") == METRIC_COLUMNS
     with (out / "predictions.csv").open(encoding="utf-8") as handle:
@@ -72,20 +67,7 @@ def test_a_backtest_writes_its_tables_with_exactly_the_promised_columns(
 
 
 def test_a_backtest_folder_reruns_identically(dataset: Path, tmp_path: Path) -> None:
-    out = write_result(
-        tmp_path / "bt",
-        "backtest",
-        str(dataset),
-        "--models",
-        "compromise",
-        "--models",
-        "abm",
-        "--runs",
-        "10",
-        "--workers",
-        "1",
-        "--no-plots",
-    )
+    out = backtest(dataset, tmp_path / "bt", runs=10)
     shutil.rmtree(dataset)  # a rerun needs only the folder
     code, stdout, stderr = negsim_main("rerun", str(out), "--workers", "1")
     assert code == 0, stderr
