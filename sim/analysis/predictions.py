@@ -48,10 +48,9 @@ def abm_prediction(scenario: Scenario, runs: pd.DataFrame) -> np.ndarray:
     docs/validation.md also reports the unconditional reading (no agreement = the reference
     point), which scores worse.
     """
-    reference = reference_point(scenario)
     agreed = (runs["outcome"] == "agreement").to_numpy()
     if not agreed.any():
-        return reference
+        return reference_point(scenario)
     return np.array(
         [float(np.median(runs[f"terms.{issue}"].to_numpy(dtype=float)[agreed])) for issue in scenario.issues]
     )

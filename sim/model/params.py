@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.model import streams
 from sim.scenario.parameters import ANY, PARAMETERS, Parameter, UnknownParameter, parameter_at
-from sim.scenario.schema import UNIT_SCALE, Decision, Mechanisms, Scale, Scenario
+from sim.scenario.schema import Decision, Mechanisms, Scale, Scenario, to_model_units
 from sim.scenario.walk import iter_estimates
 from sim.scenario.yaml_source import format_key_path
 
@@ -163,11 +163,7 @@ class Shape:
 
     def array(self, parameter: Parameter, draws: dict[str, np.ndarray]) -> np.ndarray:
         array = self._in_file_units(parameter, draws)
-        if parameter.kind == "position" and any(scale != UNIT_SCALE for scale in self.scales):
-            lows = np.array([scale.low for scale in self.scales])
-            widths = np.array([scale.high - scale.low for scale in self.scales])
-            return (array - lows) / widths  # the issue axis is the last one
-        return array
+        return to_model_units(array, self.scales) if parameter.kind == "position" else array
 
     def _in_file_units(self, parameter: Parameter, draws: dict[str, np.ndarray]) -> np.ndarray:
         # what a number the file leaves out means: the declared default, or the parameter it

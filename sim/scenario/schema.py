@@ -62,16 +62,28 @@ class Scale(Strict):
             raise PydanticCustomError("scale", "a scale's low must be below its high")
         return self
 
-    def to_unit(self, values: Any) -> Any:
-        """Values in the scale's units -> the model's internal 0..1."""
-        return (values - self.low) / (self.high - self.low)
-
-    def from_unit(self, values: Any) -> Any:
-        """The model's 0..1 -> the scale's units."""
-        return self.low + values * (self.high - self.low)
-
 
 UNIT_SCALE = Scale(low=0.0, high=1.0)
+
+
+def to_model_units(values: Any, scales: list[Scale]) -> Any:
+    """Values in each issue's units (issues on the last axis) -> the model's internal 0..1."""
+    if all(scale == UNIT_SCALE for scale in scales):
+        return values
+    lows, widths = _ends(scales)
+    return (values - lows) / widths
+
+
+def to_issue_units(values: Any, scales: list[Scale]) -> Any:
+    """The model's 0..1 (issues on the last axis) -> each issue's own units."""
+    if all(scale == UNIT_SCALE for scale in scales):
+        return values
+    lows, widths = _ends(scales)
+    return lows + values * widths
+
+
+def _ends(scales: list[Scale]) -> tuple[np.ndarray, np.ndarray]:
+    return np.array([s.low for s in scales]), np.array([s.high - s.low for s in scales])
 
 
 class Issue(Strict):
@@ -234,12 +246,7 @@ class Scenario(Strict):
 
     def in_issue_units(self, values: Any) -> Any:
         """Model values (0..1, issues on the last axis) in each issue's own units."""
-        scales = [issue.units for issue in self.issues.values()]
-        if all(scale == UNIT_SCALE for scale in scales):
-            return values
-        lows = np.array([scale.low for scale in scales])
-        widths = np.array([scale.high - scale.low for scale in scales])
-        return lows + values * widths
+        return to_issue_units(values, [issue.units for issue in self.issues.values()])
 
     @property
     def decision_rule(self) -> Decision:
