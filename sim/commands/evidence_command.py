@@ -18,6 +18,7 @@ from rich.table import Table
 from sim.commands.common import out
 from sim.errors import NegsimError, Problem, printable
 from sim.evidence.check import KINDS, EvidenceProblems, FileReport, check_file_evidence
+from sim.scenario.yaml_source import format_key_path
 
 LABELS = {kind: kind for kind in KINDS} | {"bare": "bare number"}
 
@@ -60,6 +61,13 @@ def evidence_command(files: tuple[Path, ...], sources_dir: Path | None, form: st
     else:
         for report in reports:
             out.print(coverage_table(report))
+            if report.unanchored():
+                out.print(
+                    f"{len(report.unanchored())} evidence numbers do not name the anchor their quote "
+                    "supports (`anchor:` in the evidence; docs/codebook.md)"
+                )
+            if report.agreement():
+                out.print(agreement_table(report))
     if problems:
         raise EvidenceProblems(problems)
 
@@ -84,6 +92,25 @@ def coverage_table(report: FileReport) -> Table:
     return table
 
 
+def agreement_table(report: FileReport) -> Table:
+    """Krippendorff's alpha per kind of parameter, and the number the coders differ most on."""
+    disputed = len(report.disputed())
+    title = f"Agreement between coders (Krippendorff's alpha, interval; {disputed} numbers disputed widely)"
+    table = Table(title=title, title_justify="left")
+    for name, justify in (("parameter", "left"), ("numbers", "right"), ("alpha", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table.add_column("widest disagreement")
+    for found in report.agreement():
+        widest = ""
+        if found.widest is not None:
+            label, coded = found.widest
+            values = ", ".join(f"{escape(printable(coder))} {value:.3g}" for coder, value in coded)
+            widest = f"{escape(printable(label))}: {values}"
+        alpha = "n/a" if found.alpha != found.alpha else f"{found.alpha:.2f}"  # NaN: too few units
+        table.add_row(escape(found.parameter), str(found.units), alpha, widest)
+    return table
+
+
 def _cells(counts: dict[str, int]) -> list[str]:
     total = sum(counts.values())
     cells = [f"{counts.get(k, 0)} ({counts.get(k, 0) / total:.0%})" if counts.get(k) else "0" for k in KINDS]
@@ -103,6 +130,19 @@ def as_json(reports: list[FileReport], problems: list[Problem]) -> dict[str, Any
                     for group, counts in report.groups().items()
                 ],
                 "overall": _counts(report.overall()),
+                "unanchored": [format_key_path(n.key_path) for n in report.unanchored()],
+                "agreement": [
+                    {
+                        "parameter": a.parameter,
+                        "numbers": a.units,
+                        "alpha": None if a.alpha != a.alpha else a.alpha,
+                    }
+                    for a in report.agreement()
+                ],
+                "disputed": [
+                    {"key_path": format_key_path(n.key_path), "codings": dict(n.coded)}
+                    for n in report.disputed()
+                ],
             }
             for report in reports
         ],

@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.errors import MAX_PROBLEMS, NegsimError, Problem
+from sim.evidence.agreement import Agreement, agreement_by_parameter, disagrees_widely
 from sim.evidence.quotes import closest_passage, quote_found, shorten
 from sim.evidence.sources import Unreadable, check_file, read_text, source_path
 from sim.scenario.estimates import Estimate, Evidence
 from sim.scenario.loader import LoadedScenario, _read_with_extends, load_scenario
-from sim.scenario.schema import Observation, Source
+from sim.scenario.parameters import parameter_at
+from sim.scenario.schema import Observation, Scenario, Source
 from sim.scenario.walk import iter_estimates
-from sim.scenario.yaml_source import KeyPath, Position, nearest_key, problem_at
+from sim.scenario.yaml_source import KeyPath, Position, format_key_path, nearest_key, problem_at
 
 KINDS = ("evidence", "data", "inferred", "assumption", "bare")  # "bare": a number with no basis
 MAX_NEAREST = 20  # quotes per file for which the nearest passage is sought; the rest get a hint
@@ -33,8 +35,12 @@ class Number:
     group: str  # the actor's id, or the section (status_quo, dynamics, mediation, observed)
     actor: bool
     kind: str  # one of KINDS
-    evidence: Evidence | None
+    quotes: tuple[tuple[KeyPath, Evidence], ...]  # every quote it cites, by the key path of each
     data_source: str | None  # the source a `data:` basis cites
+    anchored: bool = False  # its evidence names the anchor (or fact) it states
+    coded: tuple[tuple[str, float], ...] = ()  # (coder, value): the value written, then `codings:`
+    parameter: str = ""  # what kind of parameter (position, salience, leverage, ...)
+    rate: bool = False  # a rate (cost of war) rather than a number on a 0..1 or issue scale
 
 
 @dataclass
@@ -58,6 +64,21 @@ class FileReport:
 
     def actors(self) -> set[str]:
         return {number.group for number in self.numbers if number.actor}
+
+    def agreement(self) -> list[Agreement]:
+        """Krippendorff's alpha per kind of parameter, over the numbers two or more coders coded."""
+        rows = [(n.parameter, format_key_path(n.key_path), n.coded, n.rate) for n in self.numbers]
+        return agreement_by_parameter(rows)
+
+    def disputed(self) -> list[Number]:
+        """Numbers on which the coders disagree widely (sim/evidence/agreement.py)."""
+        return [
+            n for n in self.numbers if len(n.coded) > 1 and disagrees_widely([v for _, v in n.coded], n.rate)
+        ]
+
+    def unanchored(self) -> list[Number]:
+        """Evidence numbers whose quote does not say which anchor it supports."""
+        return [n for n in self.numbers if n.kind == "evidence" and not n.anchored]
 
 
 class EvidenceProblems(NegsimError):
@@ -85,12 +106,14 @@ def check_file_evidence(path: Path, sources_dir: Path | None) -> tuple[FileRepor
     problems: list[Problem] = []
     texts = _read_sources(report, sources, folder, positions, problems)
     looked_up = 0  # quotes not found, for which the nearest passage was sought
-    for number in report.numbers:
-        if number.evidence is None or number.evidence.source not in texts:
+    problems += _unfounded(report, loaded, positions)
+    cited = [(number, at, quoted) for number in report.numbers for at, quoted in number.quotes]
+    for number, at, quoted in cited:
+        if quoted.source not in texts:
             continue
         report.quotes += 1
-        where = (*number.key_path, "evidence", "quote")
-        source_id, quote = number.evidence.source, number.evidence.quote
+        where = (*number.key_path, *at, "quote")
+        source_id, quote = quoted.source, quoted.quote
         file_name, text = texts[source_id]
         if quote_found(quote, text):
             report.found += 1
@@ -124,11 +147,58 @@ def _numbers(
             written = own if near is not None and len(near) > 2 else key
             if written in numbers or written not in positions:
                 continue  # counted on an earlier path, or a default the file does not write
-            actor = key[0] == "actors" and len(key) > 1
-            group = str(key[1] if actor else key[0])
-            data = item.data.source if item.data is not None else None
-            numbers[written] = Number(written, group, actor, _kind(item), item.evidence, data)
+            numbers[written] = _number(written, key, item, scenario)
     return list(numbers.values()), sources
+
+
+def _number(written: KeyPath, key: KeyPath, item: Estimate | Observation, scenario: Scenario) -> Number:
+    """What `negsim evidence` needs of one number written at `written` (`key` on its path)."""
+    actor = key[0] == "actors" and len(key) > 1
+    group = str(key[1] if actor else key[0])
+    data = item.data.source if item.data is not None else None
+    quotes = tuple(((name,), quoted) for name, quoted in _quotes(item))
+    anchored = item.evidence is not None and getattr(item.evidence, "anchor", None) is not None
+    if not isinstance(item, Estimate):
+        return Number(written, group, actor, _kind(item), quotes, data, anchored, parameter="observed")
+    for coder, coding in (item.codings or {}).items():
+        quotes += tuple((("codings", coder, name), quoted) for name, quoted in coding.quotes)
+    first = next(iter(scenario.coders), "written")
+    coded = (
+        tuple(zip([first, *(item.codings or {})], item.coded_values(), strict=True))
+        if item.value is not None
+        else ()
+    )
+    declared = parameter_at(key)
+    name = str(key[2]) if actor and len(key) > 2 else str(declared.path[-1])
+    return Number(
+        written, group, actor, _kind(item), quotes, data, anchored, coded, name, declared.kind == "rate"
+    )
+
+
+def _quotes(item: Estimate | Observation) -> list[tuple[str, Evidence]]:
+    if isinstance(item, Estimate):
+        return item.quotes
+    return [("evidence", item.evidence)] if item.evidence is not None else []
+
+
+def _unfounded(
+    report: FileReport, loaded: LoadedScenario, positions: dict[KeyPath, Position]
+) -> list[Problem]:
+    """A problem for each bare number, when the file demands a basis for every number."""
+    if not any(scenario.require_basis for scenario in loaded.variants.values()):
+        return []
+    return [
+        problem_at(
+            positions,
+            number.key_path,
+            report.file,
+            "this number has no basis, and the file demands one (`require_basis: true`)",
+            'write it as {value: …, evidence: {source: …, quote: "…", anchor: …}}, or with inferred: "…" '
+            'or assumption: "…" and the reason (docs/codebook.md)',
+        )
+        for number in report.numbers
+        if number.kind == "bare"
+    ]
 
 
 def _kind(item: Estimate | Observation) -> str:
@@ -148,7 +218,7 @@ def _read_sources(
     """The text (and file name) of every source a quote cites; a problem for each such source
     whose file cannot be read, and for each `data:` source whose `file:` names no regular file.
     Sources nothing cites are not looked at."""
-    quoted = {n.evidence.source for n in report.numbers if n.evidence is not None}
+    quoted = {evidence.source for n in report.numbers for _, evidence in n.quotes}
     cited = quoted | {n.data_source for n in report.numbers if n.data_source is not None}
     texts: dict[str, tuple[str, str]] = {}
     for source_id, source in sources.items():

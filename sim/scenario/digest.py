@@ -24,8 +24,12 @@ ADDED_LATER: tuple[tuple[tuple[str, ...], Any], ...] = (
     (("observed",), {}),
     (("issues", ANY, "scale"), None),
     (("mediation", "chair"), False),
+    (("issues", ANY, "anchors"), None),
+    (("coders",), {}),
+    (("require_basis",), False),
 )
-ESTIMATE_KEYS_ADDED_LATER = ("data",)  # provenance keys of every number, None when unused
+ESTIMATE_KEYS_ADDED_LATER = ("data", "codings", "context")  # keys of every number, None when unused
+QUOTE_KEYS_ADDED_LATER = ("anchor",)  # keys of every quote (`evidence:`), None when unused
 
 
 def digest_form(scenario: Scenario) -> dict[str, Any]:
@@ -70,12 +74,17 @@ def _sections(data: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
 
 
 def _drop_unused_estimate_keys(data: Any) -> None:
-    """Every dumped number (a mapping with `value` and `dist`) loses its unused later keys."""
+    """Every dumped number (a mapping with `value` and `dist`) and quote (`source` and `quote`)
+    loses its unused later keys."""
     if isinstance(data, dict):
+        later = ()
         if "value" in data and "dist" in data:
-            for key in ESTIMATE_KEYS_ADDED_LATER:
-                if key in data and data[key] is None:
-                    del data[key]
+            later = ESTIMATE_KEYS_ADDED_LATER
+        elif "source" in data and "quote" in data:
+            later = QUOTE_KEYS_ADDED_LATER
+        for key in later:
+            if key in data and data[key] is None:
+                del data[key]
         for item in data.values():
             _drop_unused_estimate_keys(item)
     elif isinstance(data, list):

@@ -145,10 +145,19 @@ _OPTIONAL: dict[str, tuple[str, ...]] = {"value": ("spread",), "beta": ("low", "
 
 
 class Evidence(Strict):
-    """A verbatim quote from a listed source."""
+    """A verbatim quote from a listed source, and what it states: the anchor of the issue's scale
+    (a number, docs/codebook.md) or the fact the parameter measures (words)."""
 
     source: str
     quote: str
+    anchor: Number | str | None = None
+
+    def anchor_text(self, anchors: dict[float, str] | None) -> str | None:
+        """The anchor as a reader wants it: a number with its definition when the issue has one."""
+        if self.anchor is None or isinstance(self.anchor, str):
+            return self.anchor
+        meaning = (anchors or {}).get(float(self.anchor))
+        return f"{self.anchor:g}: {meaning}" if meaning else f"{self.anchor:g}"
 
 
 class DataCell(Strict):
@@ -172,8 +181,76 @@ class DataCell(Strict):
         return f"{text} ({self.note})" if self.note else text
 
 
-class Estimate(Strict):
-    """A parameter value: a point or a distribution, with where it comes from."""
+def default_sd(provenance: Provenance, value: float | None, bounds: Bounds) -> float:
+    """The standard deviation a bare value gets from its provenance (DEFAULT_SPREAD): a share of
+    the parameter's range, or for a rate a share of the value itself."""
+    sd = DEFAULT_SPREAD[bounds.kind][provenance]
+    if bounds.kind == "rate":
+        return sd * abs(value or 0.0)
+    return sd * (bounds.high - bounds.low)  # a position on a scale of its own: the same share
+
+
+class Based(Strict):
+    """Where a number comes from: one of evidence / data / inferred / assumption. An inference
+    may keep the quote it starts from as `context` (a quote that relates to the number without
+    stating it, docs/codebook.md)."""
+
+    evidence: Evidence | None = None
+    data: DataCell | None = None
+    inferred: str | None = None
+    assumption: str | None = None
+    context: Evidence | None = None
+
+    @model_validator(mode="after")
+    def _check_basis(self) -> Based:
+        given = [k for k in PROVENANCES if getattr(self, k) is not None]
+        if len(given) > 1:
+            raise PydanticCustomError(
+                "estimate_provenance",
+                "give one of evidence / data / inferred / assumption, not {given}",
+                {"given": " and ".join(given)},
+            )
+        if self.context is not None and self.provenance not in ("inferred", "assumption"):
+            raise PydanticCustomError(
+                "estimate_provenance",
+                "`context:` is the quote an inference starts from; it goes with `inferred:` or `assumption:`",
+                {"hint": "a quote that states the number is `evidence:`; one that relates to it is context"},
+            )
+        return self
+
+    @property
+    def provenance(self) -> Provenance:
+        for kind in PROVENANCES:
+            if getattr(self, kind) is not None:
+                return kind  # type: ignore[return-value]
+        return "none"
+
+    @property
+    def quotes(self) -> list[tuple[str, Evidence]]:
+        """Every quote this basis cites, by the key that holds it (`evidence` or `context`)."""
+        return [
+            (key, quoted) for key in ("evidence", "context") if (quoted := getattr(self, key)) is not None
+        ]
+
+
+class Coding(Based):
+    """Another coder's value for the same number, with that coder's own basis."""
+
+    value: Number
+
+
+def _coerce_coding(raw: Any) -> Any:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return {"value": raw}
+    return raw
+
+
+CodingField = Annotated[Coding, BeforeValidator(_coerce_coding)]
+
+
+class Estimate(Based):
+    """A parameter value: a point or a distribution, with where it comes from, and the values
+    other coders gave it (`codings:`, by coder id), which widen its spread."""
 
     value: Number | None = None
     dist: Literal["normal", "uniform", "beta", "triangular"] | None = None
@@ -185,10 +262,7 @@ class Estimate(Strict):
     a: Number | None = None
     b: Number | None = None
     spread: Number | None = None
-    evidence: Evidence | None = None
-    data: DataCell | None = None
-    inferred: str | None = None
-    assumption: str | None = None
+    codings: dict[str, CodingField] | None = None
 
     @model_validator(mode="after")
     def _check_shape(self) -> Estimate:
@@ -197,12 +271,10 @@ class Estimate(Strict):
                 "estimate_shape",
                 "give either `value:` or `dist:` (a distribution), not both or neither",
             )
-        given = [k for k in PROVENANCES if getattr(self, k) is not None]
-        if len(given) > 1:
+        if self.codings is not None and self.value is None:
             raise PydanticCustomError(
-                "estimate_provenance",
-                "give one of evidence / data / inferred / assumption, not {given}",
-                {"given": " and ".join(given)},
+                "estimate_shape",
+                "`codings:` pools coders' values, so the number needs `value:`, not a distribution",
             )
         shape = self.dist or "value"
         needed = _NEEDED[shape]
@@ -239,13 +311,6 @@ class Estimate(Strict):
         return self
 
     @property
-    def provenance(self) -> Provenance:
-        for kind in PROVENANCES:
-            if getattr(self, kind) is not None:
-                return kind  # type: ignore[return-value]
-        return "none"
-
-    @property
     def reason(self) -> str:
         if self.evidence is not None:
             return f'{self.evidence.source}: "{self.evidence.quote}"'
@@ -254,9 +319,10 @@ class Estimate(Strict):
         return self.inferred or self.assumption or ""
 
     def center(self) -> float:
-        """The value a reader would quote: the point, or the distribution's middle."""
+        """The value a reader would quote: the point (the coders' mean when several coded it),
+        or the distribution's middle."""
         if self.value is not None:
-            return self.value
+            return float(np.mean(self.coded_values()))
         if self.dist == "normal":
             return float(self.mean)  # type: ignore[arg-type]
         if self.dist == "triangular":
@@ -268,21 +334,29 @@ class Estimate(Strict):
             )
         return (self.low + self.high) / 2  # type: ignore[operator]
 
+    def coded_values(self) -> list[float]:
+        """The value written, then each other coder's."""
+        assert self.value is not None
+        return [self.value, *(coding.value for coding in (self.codings or {}).values())]
+
     def spread_sd(self, bounds: Bounds) -> float:
         """The standard deviation of a bare `value:`: its `spread`, else the default for its
-        provenance (DEFAULT_SPREAD), which for a rate scales with the value."""
-        if self.spread is not None:
-            return self.spread
-        sd = DEFAULT_SPREAD[bounds.kind][self.provenance]
-        if bounds.kind == "rate":
-            return sd * abs(self.value or 0.0)
-        return sd * (bounds.high - bounds.low)  # a position on a scale of its own: the same share
+        provenance, which for a rate scales with the value. With other coders' values, that of
+        an equal mixture of every coder's distribution: the mean of their variances plus the
+        variance of their values, so disagreement widens it."""
+        own = self.spread if self.spread is not None else default_sd(self.provenance, self.value, bounds)
+        if not self.codings:
+            return own
+        values = np.array(self.coded_values())
+        sds = [own, *(default_sd(c.provenance, c.value, bounds) for c in self.codings.values())]
+        return float(np.sqrt(np.mean(np.square(sds)) + values.var()))
 
     def distribution(self, bounds: Bounds) -> Distribution:
         """How the number varies across replications, within the parameter's `bounds`."""
         if self.dist is None:
-            assert self.value is not None
-            return Distribution("normal", bounds.low, bounds.high, mean=self.value, sd=self.spread_sd(bounds))
+            return Distribution(
+                "normal", bounds.low, bounds.high, mean=self.center(), sd=self.spread_sd(bounds)
+            )
         if self.dist == "normal":
             return Distribution("normal", bounds.low, bounds.high, mean=self.mean, sd=self.sd)  # type: ignore[arg-type]
         if self.dist == "beta":

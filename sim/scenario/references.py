@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sim.errors import MAX_PROBLEMS
-from sim.scenario.estimates import check_in_bounds, short_repr
+from sim.scenario.estimates import Based, Estimate, check_in_bounds, short_repr
 from sim.scenario.parameters import in_section, parameter_at
 from sim.scenario.schema import Scenario
 from sim.scenario.suggest import hint
@@ -86,10 +86,11 @@ def check_references(scenario: Scenario) -> list[Finding]:
     actors = list(scenario.actors)
     findings: list[Finding] = [
         ((section, key), wrong, "ids name things in key paths: no dots, spaces or brackets")
-        for section in ("issues", "actors", "sources")
+        for section in ("issues", "actors", "sources", "coders")
         for key in getattr(scenario, section)
         if (wrong := check_id(key))
     ]
+    findings += _check_anchors(scenario)
     if wrong := check_name(scenario.name):
         findings.append((("name",), wrong, NAME_HINT))
     if scenario.run.streams is not None and (wrong := check_name(scenario.run.streams)):
@@ -193,16 +194,74 @@ def check_references(scenario: Scenario) -> list[Finding]:
         wrong = check_in_bounds(estimate, parameter_at(path).bounds_in(path, scenario))
         if wrong:
             findings.append((path, wrong, None))
-        cited = estimate.evidence or estimate.data
-        if cited is not None and cited.source not in scenario.sources:
+        findings += _check_basis(path, estimate, scenario)
+        for coder, coding in (estimate.codings or {}).items():
+            where = (*path, "codings", coder)
+            if coder not in scenario.coders:
+                findings.append((where, f"unknown coder `{coder}`", _coder_hint(coder, scenario)))
+            if wrong := check_in_bounds(
+                Estimate(value=coding.value), parameter_at(path).bounds_in(path, scenario)
+            ):
+                findings.append(((*where, "value"), wrong, None))
+            findings += _check_basis(where, coding, scenario, issue_path=path)
+    return findings
+
+
+def _coder_hint(coder: str, scenario: Scenario) -> str:
+    if not scenario.coders:
+        return "declare the coders under `coders:` (id: {description: ...}); the first wrote each `value:`"
+    return hint(coder, list(scenario.coders)) or f"declared coders: {', '.join(scenario.coders)}"
+
+
+def _check_basis(
+    path: KeyPath, basis: Based, scenario: Scenario, issue_path: KeyPath | None = None
+) -> list[Finding]:
+    """A basis's sources exist, and a numeric anchor is one the issue defines."""
+    findings: list[Finding] = []
+    cited = [(key, quoted) for key, quoted in basis.quotes] + ([("data", basis.data)] if basis.data else [])
+    for key, quoted in cited:
+        if quoted.source not in scenario.sources:
             findings.append(
                 (
-                    (*path, estimate.provenance, "source"),
-                    f"unknown source `{cited.source}`",
-                    hint(cited.source, list(scenario.sources)),
+                    (*path, key, "source"),
+                    f"unknown source `{quoted.source}`",
+                    hint(quoted.source, list(scenario.sources)),
+                )
+            )
+    anchor = basis.evidence.anchor if basis.evidence is not None else None
+    issue = issue_of(issue_path or path, scenario)
+    if isinstance(anchor, float) and issue is not None:
+        defined = scenario.issues[issue].anchors
+        if defined and anchor not in defined:
+            findings.append(
+                (
+                    (*path, "evidence", "anchor"),
+                    f"{anchor:g} is not an anchor of issue `{issue}`",
+                    f"its anchors are {', '.join(f'{a:g}' for a in defined)}; or say the anchor in words",
                 )
             )
     return findings
+
+
+def issue_of(path: KeyPath, scenario: Scenario) -> str | None:
+    """The issue a number is a point on (a position, red line or status quo), else None."""
+    if parameter_at(path).kind != "position":
+        return None
+    return next((str(part) for part in path[1:] if part in scenario.issues), None)
+
+
+def _check_anchors(scenario: Scenario) -> list[Finding]:
+    """Every anchor lies on its issue's scale."""
+    return [
+        (
+            ("issues", issue_id, "anchors", f"{point:g}"),
+            f"anchor {point:g} is off the scale {issue.units.low:g}..{issue.units.high:g}",
+            None,
+        )
+        for issue_id, issue in scenario.issues.items()
+        for point in (issue.anchors or {})
+        if not issue.units.low <= point <= issue.units.high
+    ]
 
 
 def _check_decision(scenario: Scenario) -> list[Finding]:

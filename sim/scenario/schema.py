@@ -8,10 +8,11 @@ parameters are made from their one declaration in `parameters.py`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+import math
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, create_model, model_validator
+from pydantic import BeforeValidator, Field, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
@@ -24,6 +25,7 @@ from sim.scenario.estimates import (
     Strict,
     Switch,
     Whole,
+    short_repr,
 )
 from sim.scenario.parameters import ANY, Parameter, in_section
 
@@ -86,6 +88,27 @@ def _ends(scales: list[Scale]) -> tuple[np.ndarray, np.ndarray]:
     return np.array([s.low for s in scales]), np.array([s.high - s.low for s in scales])
 
 
+def _scale_point(raw: Any) -> Any:
+    """An anchor's key: a point on the scale. Mapping keys arrive as text, so text that reads as
+    a number is that number."""
+    if isinstance(raw, str):
+        try:
+            point = float(raw)
+        except ValueError:
+            point = math.nan
+        if not math.isfinite(point):
+            raise PydanticCustomError(
+                "number_expected",
+                "an anchor is a point on the issue's scale: expected a number, got {got}",
+                {"got": short_repr(raw), "hint": "write e.g. `0.25: Russia keeps Crimea and ...`"},
+            )
+        return point
+    return raw
+
+
+ScalePoint = Annotated[Number, BeforeValidator(_scale_point)]
+
+
 class Issue(Strict):
     """A negotiation dimension with what each end means, on 0..1 unless `scale` says otherwise."""
 
@@ -94,6 +117,8 @@ class Issue(Strict):
     high: str = Field(description="what the high end of the scale means")
     description: str = ""
     scale: Scale | None = None
+    # Points on the scale, each defined in one line a second coder could apply (docs/codebook.md).
+    anchors: dict[ScalePoint, str] | None = None
 
     @property
     def units(self) -> Scale:
@@ -216,6 +241,12 @@ class RunSettings(Strict):
     round_unit: str | None = None
 
 
+class Coder(Strict):
+    """Someone who turned the sources into numbers: who, when, and what they saw."""
+
+    description: str
+
+
 class Scenario(Strict):
     """One fully merged scenario, ready to run as one mediation path."""
 
@@ -233,6 +264,10 @@ class Scenario(Strict):
     title: str = ""
     description: str = ""
     sources: dict[str, Source] = Field(default_factory=dict)
+    # Who coded the numbers: the first coder wrote each `value:`, the others' are in `codings:`.
+    coders: dict[str, Coder] = Field(default_factory=dict)
+    # `negsim evidence` refuses a number with no evidence / data / inferred / assumption.
+    require_basis: Switch = False
     issues: dict[str, Issue]
     actors: dict[str, Actor]
     status_quo: dict[str, EstimateField] = Field(default_factory=dict)  # parameters.py: status_quo.*
