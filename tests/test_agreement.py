@@ -49,6 +49,11 @@ def test_too_few_pairable_units_give_nan():
     assert math.isnan(interval_alpha([[0.5, 0.5], [0.5, 0.5]]))  # no variation at all
 
 
-def test_wide_disagreement_on_scales_and_rates():
-    assert disagrees_widely([0.12, 0.8], rate=False) and not disagrees_widely([0.5, 0.6], rate=False)
-    assert disagrees_widely([0.005, 0.015], rate=True) and not disagrees_widely([0.005, 0.008], rate=True)
+def test_wide_disagreement_on_scales_and_in_proportion():
+    assert disagrees_widely([0.12, 0.8], proportional=False) and not disagrees_widely(
+        [0.5, 0.6], proportional=False
+    )
+    assert not disagrees_widely([0.6, 0.8], proportional=False)  # exactly 0.2 apart is not more than 0.2
+    assert disagrees_widely([0.005, 0.012], proportional=True)
+    assert not disagrees_widely([0.05, 0.048], proportional=True)
+    assert not disagrees_widely([0.1, 0.15], proportional=True)  # exactly half as large again

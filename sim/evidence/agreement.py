@@ -19,8 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-WIDE_ON_A_SCALE = 0.2  # coders this far apart on a 0..1 (or issue) scale disagree widely
-WIDE_RATE_RATIO = 2.0  # rates (cost of war) disagree widely when one coder's is twice another's
+WIDE_ON_A_SCALE = 0.2  # coders more than this far apart on a 0..1 (or issue) scale disagree widely
+# Amounts judged in proportion (a cost of war, a leverage in months of war) disagree widely when
+# one coder's is more than half as large again as another's: 24 against 36 months of war.
+WIDE_RATIO = 1.5
+TOLERANCE = 1e-9  # 0.8 − 0.6 is 0.2000000000000001 in floating point
 
 
 def interval_alpha(units: Sequence[Sequence[float]]) -> float:
@@ -51,43 +54,30 @@ class Agreement:
     widest: tuple[str, tuple[tuple[str, float], ...]] | None  # the number they differ most on
 
 
-def disagrees_widely(values: Sequence[float], rate: bool) -> bool:
-    """Whether coders' values for one number are far apart (WIDE_ON_A_SCALE, WIDE_RATE_RATIO)."""
+def disagrees_widely(values: Sequence[float], proportional: bool) -> bool:
+    """Whether coders' values for one number are far apart (WIDE_ON_A_SCALE, WIDE_RATIO)."""
     low, high = min(values), max(values)
-    if rate:
-        return high > WIDE_RATE_RATIO * low if low > 0 else high > 0
-    return high - low > WIDE_ON_A_SCALE
-
-
-def spread_of(values: Sequence[float], rate: bool) -> float:
-    """How far apart the values are, as `disagrees_widely` measures it (a ratio for rates)."""
-    low, high = min(values), max(values)
-    if rate:
-        return high / low if low > 0 else float("inf") if high > 0 else 1.0
-    return high - low
+    if proportional:
+        return high > WIDE_RATIO * low + TOLERANCE
+    return high - low > WIDE_ON_A_SCALE + TOLERANCE
 
 
 Coded = tuple[tuple[str, float], ...]  # (coder, value) pairs for one number
 
 
-def agreement_by_parameter(numbers: Sequence[tuple[str, str, Coded, bool]]) -> list[Agreement]:
-    """Alpha for each kind of parameter from (parameter, number's label, its codings, is a rate)
-    rows, in the order parameters first appear; only numbers with two or more coders count.
-    Rates are compared on a log scale, where 'twice as high' is the same step at any size."""
-    grouped: dict[str, list[tuple[str, Coded, bool]]] = {}
-    for parameter, label, coded, rate in numbers:
+def agreement_by_parameter(numbers: Sequence[tuple[str, str, Coded]]) -> list[Agreement]:
+    """Alpha for each kind of parameter from (parameter, number's label, its codings) rows, in the
+    order parameters first appear; only numbers with two or more coders count."""
+    grouped: dict[str, list[tuple[str, Coded]]] = {}
+    for parameter, label, coded in numbers:
         if len(coded) >= 2:
-            grouped.setdefault(parameter, []).append((label, coded, rate))
+            grouped.setdefault(parameter, []).append((label, coded))
     result = []
     for parameter, rows in grouped.items():
-        units = [[_scaled(v, rate) for _, v in coded] for _, coded, rate in rows]
-        label, coded, _ = max(rows, key=lambda row: _gap([_scaled(v, row[2]) for _, v in row[1]]))
-        result.append(Agreement(parameter, len(rows), interval_alpha(units), (label, coded)))
+        units = [[value for _, value in coded] for _, coded in rows]
+        widest = max(rows, key=lambda row: _gap([value for _, value in row[1]]))
+        result.append(Agreement(parameter, len(rows), interval_alpha(units), widest))
     return result
-
-
-def _scaled(value: float, rate: bool) -> float:
-    return float(np.log(max(value, 1e-9))) if rate else value
 
 
 def _gap(values: list[float]) -> float:

@@ -40,7 +40,7 @@ class Number:
     anchored: bool = False  # its evidence names the anchor (or fact) it states
     coded: tuple[tuple[str, float], ...] = ()  # (coder, value): the value written, then `codings:`
     parameter: str = ""  # what kind of parameter (position, salience, leverage, ...)
-    rate: bool = False  # a rate (cost of war) rather than a number on a 0..1 or issue scale
+    proportional: bool = False  # coders' values compare as ratios (a rate, a leverage), not distances
 
 
 @dataclass
@@ -67,13 +67,15 @@ class FileReport:
 
     def agreement(self) -> list[Agreement]:
         """Krippendorff's alpha per kind of parameter, over the numbers two or more coders coded."""
-        rows = [(n.parameter, format_key_path(n.key_path), n.coded, n.rate) for n in self.numbers]
+        rows = [(n.parameter, format_key_path(n.key_path), n.coded) for n in self.numbers]
         return agreement_by_parameter(rows)
 
     def disputed(self) -> list[Number]:
         """Numbers on which the coders disagree widely (sim/evidence/agreement.py)."""
         return [
-            n for n in self.numbers if len(n.coded) > 1 and disagrees_widely([v for _, v in n.coded], n.rate)
+            n
+            for n in self.numbers
+            if len(n.coded) > 1 and disagrees_widely([v for _, v in n.coded], n.proportional)
         ]
 
     def unanchored(self) -> list[Number]:
@@ -171,7 +173,16 @@ def _number(written: KeyPath, key: KeyPath, item: Estimate | Observation, scenar
     declared = parameter_at(key)
     name = str(key[2]) if actor and len(key) > 2 else str(declared.path[-1])
     return Number(
-        written, group, actor, _kind(item), quotes, data, anchored, coded, name, declared.kind == "rate"
+        written,
+        group,
+        actor,
+        _kind(item),
+        quotes,
+        data,
+        anchored,
+        coded,
+        name,
+        declared.kind == "rate" or declared.judged_in_proportion,
     )
 
 

@@ -44,6 +44,9 @@ class Parameter:
     # Where entries a file leaves out take their value from, when that parameter is set:
     # affinity between actors listing none for each other is `dynamics.default_affinity`.
     default_from: str | None = None
+    # An amount of utility a coder judges in months of war (docs/codebook.md): coders' values
+    # compare as ratios, like rates, not as distances on a scale.
+    judged_in_proportion: bool = False
 
     @property
     def layout(self) -> Layout:
@@ -148,6 +151,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.0,
         "{actor}: leverage over {other}",
         towards_self=0.0,
+        judged_in_proportion=True,
     ),
     # one per issue
     Parameter(("status_quo", ANY), "status_quo", "position", None, "status quo on {issue}"),
@@ -178,12 +182,24 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter(("dynamics", "shock_sd"), "shock_sd", "rate", 0.01, "battlefield shock (sd per {unit})"),
     Parameter(
-        ("dynamics", "credibility_discount"), "credibility_discount", "unit", 0.15, "credibility discount"
+        ("dynamics", "credibility_discount"),
+        "credibility_discount",
+        "unit",
+        0.15,
+        "credibility discount",
+        judged_in_proportion=True,
     ),
     Parameter(("dynamics", "facilitation"), "facilitation", "unit", 0.5, "facilitation"),
     Parameter(("dynamics", "concession"), "concession", "unit", 0.5, "concession"),
     Parameter(("dynamics", "walkout_gap"), "walkout_gap", "unit", 0.25, "walkout gap"),
-    Parameter(("dynamics", "commitment_problem"), "commitment_problem", "unit", 0.0, "commitment problem"),
+    Parameter(
+        ("dynamics", "commitment_problem"),
+        "commitment_problem",
+        "unit",
+        0.0,
+        "commitment problem",
+        judged_in_proportion=True,
+    ),
     Parameter(
         ("dynamics", "patience"), "patience", "count", 12, "rounds of walkout pressure before walking out"
     ),
