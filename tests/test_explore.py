@@ -27,7 +27,7 @@ def bad_explore(write_scenario, entry: str) -> list[str]:
 
 def test_the_flagship_declares_its_uncertainties(flagship: LoadedScenario) -> None:
     space = flagship.explore
-    assert space is not None and len(space.names) == 8
+    assert space is not None and len(space.names) == 13
     bias = next(u for u in space.uncertainties if u.name == "variants.china_mediates.mediation.bias")
     assert bias.target == "mediation.bias" and bias.variant == "china_mediates"
     assert bias.applies_to("china_mediates", flagship.variants["china_mediates"])

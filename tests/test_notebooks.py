@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from sim.results.summary import wilson_interval
+from sim.scenario.estimates import UNIT
 from sim.scenario.loader import load_scenario
 from sim.scenario.walk import iter_estimates
 
@@ -215,35 +216,43 @@ def test_quotes_to_parameters(run_notebook) -> None:
     page = "".join(o["data"].get("text/html", "") for o in _tagged(run.nb, "evidence-table").outputs)
     for key, estimate in ukraine.items():
         assert rows[key]["basis"] == estimate.provenance
-        if estimate.evidence is not None:
-            assert rows[key]["quote or reason"] == estimate.evidence.quote
-            assert _shows(page, estimate.evidence.quote), f"quote of {key} not shown as in the file"
+        quoted = estimate.evidence or estimate.context
+        if quoted is not None:
+            assert quoted.quote in rows[key]["quote or reason"]
+            assert _shows(page, quoted.quote), f"quote of {key} not shown as in the file"
+        if estimate.evidence is not None:  # the anchor the quote supports is shown beside it
+            assert str(estimate.evidence.anchor) in rows[key]["quote or reason"]
 
-    # One number of each basis, sampled with the default spread of its basis. Tolerance: 4,000
-    # draws estimate an sd to about 1.1%, and cutting the normal at 0 and 1 narrows these three by
-    # under 2% (each value lies at least 3 sd from both ends), so 6% separates them from each other.
+    # One number of each basis, sampled with the spread of its basis pooled over the two coders.
+    # Tolerance: 4,000 draws estimate an sd to about 1.1%, and cutting the normal at 0 and 1 narrows
+    # these three by under 2% (each centre lies at least 3 sd from both ends): 6% in all.
     examples = p["examples"]
-    for kind, basis, sd in (
-        ("quoted", "evidence", 0.05),
-        ("inferred", "inferred", 0.10),
-        ("assumed", "assumption", 0.15),
+    sds = {}
+    for kind, basis, key in (
+        ("quoted", "evidence", "trust.china"),
+        ("inferred", "inferred", "position.ceasefire"),
+        ("assumed", "assumption", "clout"),
     ):
         assert examples[kind]["basis"] == basis
-        assert examples[kind]["sd"] == pytest.approx(sd, rel=0.06)
+        sds[kind] = ukraine[key].spread_sd(UNIT)
+        assert examples[kind]["sd"] == pytest.approx(sds[kind], rel=0.06)
+    assert sds["quoted"] < sds["inferred"] < sds["assumed"]
 
     versions = {row["version"]: row for row in p["versions"]}
     assert len(versions) == 3
-    original, assumed, stricter = versions.values()
+    pooled, first, second = versions.values()
     for row in versions.values():
         assert 0.0 <= row["95% low"] <= row["agreement share"] <= row["95% high"] <= 1.0
-    assert original["runs whose outcome changed"] == 0
-    # Marking the value as an assumption widens its spread from 0.10 to 0.15 (same tolerance as above).
-    assert assumed["sd of draws"] / original["sd of draws"] == pytest.approx(1.5, rel=0.06)
-    assert stricter["mean of draws"] - original["mean of draws"] == pytest.approx(0.15, abs=0.01)
-    # Same draws, higher threshold in every replication: a stricter red line only removes packages
-    # Ukraine would accept, and nothing else in a run depends on it, so no run can newly agree.
-    assert stricter["agreement share"] <= original["agreement share"]
-    assert stricter["runs whose outcome changed"] > 0
+    assert pooled["runs whose outcome changed"] == 0
+    line = ukraine["red_lines.territory.threshold"]
+    assert first["mean of draws"] == pytest.approx(line.value, abs=0.01)  # 0.55 lies 4.5 sd from 1
+    assert first["sd of draws"] == pytest.approx(0.10, rel=0.06)  # an inference alone (tolerance above)
+    assert second["mean of draws"] < pooled["mean of draws"] < first["mean of draws"]
+    assert pooled["sd of draws"] > max(first["sd of draws"], second["sd of draws"])  # disagreement widens
+    # Same draws, a higher threshold in every replication: the first coder's stricter red line only
+    # removes packages Ukraine would accept, and nothing else in a run depends on it.
+    assert first["agreement share"] <= second["agreement share"]
+    assert first["runs whose outcome changed"] > 0
 
     for tag in ("basis-figure", "histograms", "what-if"):
         assert _figures(_tagged(run.nb, tag)), f"no figure from the cell tagged {tag}"

@@ -14,7 +14,7 @@ from sim.errors import NegsimError
 from sim.model.mesa_model import NegotiationModel
 from sim.runner.chunks import plan_chunks, run_chunk
 from sim.seminar.assumptions import Assumptions
-from sim.seminar.evidence import basis_of
+from sim.seminar.evidence import basis_of, evidence_html
 from sim.seminar.levers import LEVERS, defaults
 from sim.seminar.replicate import replicate
 from sim.seminar.setup import FILE_ENV, SNAPSHOTS, Setup, snapshots
@@ -110,13 +110,27 @@ def test_every_lever_names_a_number_of_the_shipped_scenarios() -> None:
 
 
 def test_evidence_panel_shows_the_quote_verbatim_from_the_article(december: Setup) -> None:
-    basis = basis_of(december.scenario, "actors.russia.cost_of_war")
+    basis = basis_of(december.scenario, "actors.united_states.position.ceasefire")
     assert basis.kind == "evidence" and basis.quote and "South China Morning Post" in (basis.source or "")
     if SEEDS.is_dir():
         articles = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in SEEDS.glob("*.txt"))
         assert " ".join(basis.quote.split()) in articles
-    inferred = basis_of(december.scenario, "actors.ukraine.red_lines.territory.threshold")
-    assert inferred.kind == "inferred" and inferred.reason and inferred.quote is None
+    # the anchor it supports, with the definition the issue gives it
+    assert basis.anchor == "0: an immediate ceasefire on today's lines, talks after"
+    assert "Anchor it supports" in evidence_html(basis) and "talks after" in evidence_html(basis)
+
+
+def test_evidence_panel_shows_an_inference_with_its_context_and_both_coders(december: Setup) -> None:
+    basis = basis_of(december.scenario, "actors.united_states.leverage.ukraine")
+    assert basis.kind == "inferred" and basis.reason and basis.quote  # the quote kept as context
+    assert basis.anchor is None  # context supports no anchor
+    assert [c.coder for c in basis.codings] == ["coder-a", "coder-b"]
+    assert basis.disputed  # 0.12 against 0.216: more than half as large again
+    shown = evidence_html(basis)
+    assert "Context (relates to the number, does not state it)" in shown
+    assert "The coders disagree widely" in shown and "coder-b" in shown and "0.216" in shown
+    plain = basis_of(december.scenario, "dynamics.perception_noise")
+    assert not plain.codings and "coder" not in evidence_html(plain)
 
 
 def test_app_refuses_a_bad_scenario_before_starting_a_server(tmp_path, monkeypatch, capsys) -> None:

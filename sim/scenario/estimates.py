@@ -312,11 +312,20 @@ class Estimate(Based):
 
     @property
     def reason(self) -> str:
+        """The basis in one line: the quote and the anchor it supports, the data cell, or the
+        reason (with the quote an inference starts from)."""
         if self.evidence is not None:
-            return f'{self.evidence.source}: "{self.evidence.quote}"'
+            said = f'{self.evidence.source}: "{self.evidence.quote}"'
+            anchor = self.evidence.anchor
+            if anchor is None:
+                return said
+            return f"{said} → anchor {anchor:g}" if isinstance(anchor, float) else f"{said} → {anchor}"
         if self.data is not None:
             return self.data.describe()
-        return self.inferred or self.assumption or ""
+        reason = self.inferred or self.assumption or ""
+        if self.context is not None:
+            reason += f' (context, {self.context.source}: "{self.context.quote}")'
+        return reason
 
     def center(self) -> float:
         """The value a reader would quote: the point (the coders' mean when several coded it),

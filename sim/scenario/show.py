@@ -52,7 +52,15 @@ def evidence_tables(scenario: Scenario) -> list[Table]:
                 f"{estimate.center():.3g}",
                 describe_distribution(estimate, path, scenario),
                 estimate.provenance if estimate.provenance != "none" else "[dim]setting[/dim]",
-                shown(estimate.reason),
+                shown(estimate.reason + _codings(estimate)),
             )
         tables.append(table)
     return tables
+
+
+def _codings(estimate: Estimate) -> str:
+    """Each coder's value when several coded the number; the value shown is their mean."""
+    if not estimate.codings:
+        return ""
+    others = ", ".join(f"{coder} {coding.value:.3g}" for coder, coding in estimate.codings.items())
+    return f"; written {estimate.value:.3g}, other coders: {others}"

@@ -16,7 +16,7 @@ from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from sim.seminar import figures
-from sim.seminar.evidence import basis_of, parameter_paths
+from sim.seminar.evidence import basis_of, evidence_html, parameter_paths
 from sim.seminar.levers import LEVERS, SWITCHES
 from sim.seminar.replicate import replicate, summarise
 from sim.seminar.setup import SeminarModel, Setup, snapshots
@@ -217,11 +217,7 @@ def EvidenceView() -> None:
         solara.Select("Parameter", values=paths, value=chosen, on_value=evidence_path.set)
         summary = f"<b>{basis.heading}</b> — value {basis.value:.3g}, spread {html.escape(basis.spread)}"
         solara.HTML(tag="p", unsafe_innerHTML=summary)
-        if basis.quote:
-            quote = f"“{html.escape(basis.quote)}”<br>— {html.escape(basis.source or '')}"
-            solara.HTML(tag="blockquote", unsafe_innerHTML=quote, style={"font-size": "17px"})
-        elif basis.reason:
-            solara.HTML(tag="p", unsafe_innerHTML=f"Why: {html.escape(basis.reason)}")
+        solara.HTML(tag="div", unsafe_innerHTML=evidence_html(basis))
 
 
 @solara.component
