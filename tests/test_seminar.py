@@ -13,9 +13,9 @@ from sim.cli import main
 from sim.errors import NegsimError
 from sim.model.mesa_model import NegotiationModel
 from sim.runner.chunks import plan_chunks, run_chunk
-from sim.seminar.assumptions import Assumptions
+from sim.seminar.assumptions import Assumptions, central_value
 from sim.seminar.evidence import basis_of, evidence_html
-from sim.seminar.levers import LEVERS, defaults
+from sim.seminar.levers import LEVERS, defaults, moved
 from sim.seminar.replicate import replicate
 from sim.seminar.setup import FILE_ENV, SNAPSHOTS, Setup, snapshots
 from tests.conftest import SCENARIOS, SEEDS
@@ -151,3 +151,16 @@ def test_a_file_given_to_the_app_opens_first(monkeypatch) -> None:
     custom = SCENARIOS / "actors" / "2024-12.yaml"
     monkeypatch.setenv(FILE_ENV, str(custom))
     assert next(iter(snapshots())) == "2024-12.yaml"
+
+
+def test_a_slider_starts_on_its_grid_and_a_half_step_is_no_move(december: Setup) -> None:
+    # Ukraine's cost of war is the mean of two coders' values, 0.0085, off the slider's grid of
+    # 0.001: the slider starts on the nearest grid point, and that position is not a move.
+    lever = next(lever for lever in LEVERS if lever.name == "ukraine_cost")
+    own = lever.default(december.scenario)
+    mean = central_value(december.scenario, lever.path)
+    assert own is not None and mean is not None
+    assert abs(own / lever.step - round(own / lever.step)) < 1e-9
+    assert abs(own - mean) <= lever.step / 2 + 1e-12
+    assert moved(december.scenario, {"ukraine_cost": own}) == {}
+    assert moved(december.scenario, {"ukraine_cost": own + lever.step}) == {"ukraine_cost": own + lever.step}

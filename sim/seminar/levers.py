@@ -46,11 +46,17 @@ class Lever:
         return self.parameter.slider_range[2]
 
     def default(self, scenario: Scenario) -> float | None:
-        """The scenario's own central value, or None when the lever does not apply to this path."""
+        """The scenario's own central value on the slider's grid (a browser slider snaps any other
+        value and sends it back as a move), or None when the lever does not apply to this path."""
         if self.parameter.needs_mediator and not scenario.mediation.mediators:
             return None
         value = central_value(scenario, self.path)
-        return None if value is None else min(max(value, self.low), self.high)
+        return None if value is None else self.on_grid(value)
+
+    def on_grid(self, value: float) -> float:
+        """The slider position nearest to `value`."""
+        steps = round((min(max(value, self.low), self.high) - self.low) / self.step)
+        return round(self.low + steps * self.step, 10)
 
 
 LEVERS: tuple[Lever, ...] = (
@@ -95,10 +101,17 @@ def moved(scenario: Scenario, chosen: dict[str, float]) -> dict[str, float]:
     """The levers set away from `scenario`'s own values.
 
     A lever left where it is keeps the scenario's uncertainty (its value is still drawn per
-    replication); a moved lever fixes that number in every replication.
+    replication); a moved lever fixes that number in every replication. A slider stands on its
+    grid, so a value within half a step of the scenario's own (a coders' mean such as 0.0085 on
+    a slider of step 0.001) is where the slider was left, not a move.
     """
     own = defaults(scenario)
-    return {name: value for name, value in chosen.items() if name in own and abs(value - own[name]) > 1e-12}
+    step = {lever.name: lever.step for lever in LEVERS}
+    return {
+        name: value
+        for name, value in chosen.items()
+        if name in own and abs(value - own[name]) > step[name] / 2 - 1e-12
+    }
 
 
 def fixed_values(scenario: Scenario, moved_levers: dict[str, float]) -> dict[str, float]:

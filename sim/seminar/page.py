@@ -88,7 +88,9 @@ def AssumptionsCard() -> None:
             if lever.name not in current.levers:
                 continue
 
-            def set_lever(value: float, name: str = lever.name) -> None:
+            def set_lever(value: float, name: str = lever.name, step: float = lever.step) -> None:
+                if abs(value - current.levers[name]) < step / 2:
+                    return  # the slider echoing its own position: no change, no restart
                 choose(replace(current, levers={**current.levers, name: value}))
 
             value = current.levers[lever.name]
