@@ -127,14 +127,18 @@ def evidence_html(basis: Basis) -> str:
         parts.append(f"<p>Why: {html.escape(basis.reason)}</p>")
     if basis.codings:
         heading = "The coders disagree widely" if basis.disputed else "Coders"
+        cell = 'style="padding: 4px 10px; border-bottom: 1px solid #ddd; vertical-align: top"'
+        head = "".join(f"<th {cell}>{name}</th>" for name in ("coder", "value", "basis", "quote or reason"))
         rows = "".join(
-            f"<tr><td>{html.escape(c.coder)}</td><td>{c.value:.3g}</td><td>{html.escape(c.kind)}</td>"
-            f"<td>{html.escape(_coding_basis(c))}</td></tr>"
+            f"<tr><td {cell} nowrap>{html.escape(c.coder)}</td><td {cell}>{c.value:.3g}</td>"
+            f"<td {cell}>{html.escape(c.kind)}</td><td {cell}>{html.escape(_coding_basis(c))}</td></tr>"
             for c in basis.codings
         )
         parts.append(
-            f"<p><b>{heading}</b> (pooled: {basis.value:.3g}, spread {html.escape(basis.spread)})</p>"
-            f'<table class="negsim-coders">{rows}</table>'
+            f"<p><b>{heading}</b>: the model draws around their mean, {basis.value:.3g}, "
+            f"spread {html.escape(basis.spread)}</p>"
+            f'<table class="negsim-coders" style="border-collapse: collapse; text-align: left">'
+            f"<tr>{head}</tr>{rows}</table>"
         )
     return "".join(parts)
 
