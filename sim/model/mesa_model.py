@@ -12,7 +12,7 @@ from mesa.datacollection import DataCollector
 
 from sim.model import rules
 from sim.model.agents import ActorAgent
-from sim.model.engine import advance, draw_noise
+from sim.model.engine import EVENT_KINDS, NO_ISSUE, advance, draw_noise
 from sim.model.params import build_params
 from sim.scenario.schema import Scenario
 
@@ -54,6 +54,7 @@ class NegotiationModel(mesa.Model):
             agent_reporters={"actor": "actor_id", "batna": "batna", **issue_reporters},
         )
         self.running = True
+        self.timeline: list[tuple[int, str, str]] = []  # (month, kind, issue or "") as they happened
         self.datacollector.collect(self)
 
     @property
@@ -72,6 +73,9 @@ class NegotiationModel(mesa.Model):
         """Play one round (one month) of the negotiation."""
         if not self.running:
             return
-        advance(self.state, self.params, self.noise, self.steps - 1, self.rounds)
+        events = advance(self.state, self.params, self.noise, self.steps - 1, self.rounds)
+        for kind, issue in zip(events.kinds, events.issues, strict=True):
+            name = "" if issue == NO_ISSUE else self.params.issues[issue]
+            self.timeline.append((self.steps, EVENT_KINDS[kind], name))
         self.datacollector.collect(self)
         self.running = self.outcome == "ongoing"

@@ -45,6 +45,7 @@ class Params:
     chair: bool  # a neutral chair, not an actor, formulates the packages
     decision: Decision
     mechanisms: Mechanisms
+    separable: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (K,) bool
     sampled: dict[str, np.ndarray] = field(default_factory=dict)  # key path -> (R,) draws
 
     def __getattr__(self, name: str) -> np.ndarray:
@@ -127,6 +128,7 @@ def build_params(
         chair=mediation.chair,
         decision=scenario.decision_rule,
         mechanisms=scenario.mechanisms,
+        separable=np.array([issue.separable for issue in scenario.issues.values()], dtype=bool),
         sampled=draws,
     )
 

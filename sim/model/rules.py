@@ -31,6 +31,9 @@ class State:
     end_round: np.ndarray  # (R,) round the run ended in (0 while ongoing)
     terms: np.ndarray  # (R, K) agreed package (NaN unless agreement)
     misperception: np.ndarray  # (R, N) persistent error in judging one's BATNA, in noise units
+    in_ceasefire: np.ndarray  # (R,) bool: a general ceasefire holds (fragile_ceasefire only)
+    partial: np.ndarray  # (R, K) bool: a partial deal on this separable issue holds
+    partial_terms: np.ndarray  # (R, K) the terms of each partial deal in force (NaN otherwise)
 
     def take(self, rows: np.ndarray) -> State:
         """A copy of the state of a subset of replications."""
@@ -53,6 +56,9 @@ def initial_state(p: Params) -> State:
         end_round=np.zeros(rows, dtype=np.int32),
         terms=np.full((rows, issues), np.nan),
         misperception=np.zeros_like(p.batna),
+        in_ceasefire=np.zeros(rows, dtype=bool),
+        partial=np.zeros((rows, issues), dtype=bool),
+        partial_terms=np.full((rows, issues), np.nan),
     )
 
 
@@ -65,13 +71,15 @@ def accrue_costs(state: State, p: Params, shocks: np.ndarray) -> None:
     """A month of war: costs accumulate and each party's BATNA falls, with battlefield shocks.
 
     Fearon (1995): fighting is costly, so a bargaining range opens; Zartman (2000): when both
-    parties' BATNAs fall below what a deal offers, the conflict is ripe.
+    parties' BATNAs fall below what a deal offers, the conflict is ripe. Under a ceasefire
+    there is no fighting: neither costs nor battlefield news move the BATNA.
     """
+    at_war = ~state.in_ceasefire[:, None]
     if p.mechanisms.costs:
-        state.accumulated_cost += p.cost
-        state.batna -= p.cost
+        state.accumulated_cost += p.cost * at_war
+        state.batna -= p.cost * at_war
     if p.mechanisms.shocks:
-        state.batna += p.shock_sd[:, None] * shocks * p.is_party
+        state.batna += p.shock_sd[:, None] * shocks * p.is_party * at_war
 
 
 def current_red_lines(state: State, p: Params, applied: np.ndarray | None = None) -> np.ndarray:
@@ -279,3 +287,44 @@ def count_walkout_strikes(
     if not p.mechanisms.walkout:
         return np.zeros(active.shape, dtype=bool)
     return np.any(state.strikes >= p.patience, axis=1)
+
+
+def breakdown_hazard(p: Params) -> np.ndarray:
+    """(R,) the chance per round that a ceasefire or a partial deal breaks down.
+
+    A base hazard, raised by the commitment problem (either side may regroup and rearm: Fearon
+    1995) and lowered by what makes agreements hold: outside guarantees and monitoring, each
+    removing its share of the hazard (Fortna 2003, 2004: stronger agreement mechanisms make
+    ceasefires last longer; Clayton and Sticher 2021 on monitoring in ceasefire design).
+    """
+    raw = p.ceasefire_hazard + p.breakdown_sensitivity * p.commitment_problem
+    return np.clip(raw * (1.0 - p.guarantees) * (1.0 - p.monitoring), 0.0, 1.0)
+
+
+def breaks_down(p: Params, holds: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Which of the agreements that hold (`holds`, (R,) or (R, K)) break down this round: a
+    uniform draw per row (and issue) below the hazard."""
+    hazard = breakdown_hazard(p)
+    return holds & (draws < (hazard if holds.ndim == 1 else hazard[:, None]))
+
+
+def partial_deals(state: State, p: Params, package: np.ndarray, applied: np.ndarray) -> np.ndarray:
+    """(R, K) separable issues agreed alone this round, while the rest stays open.
+
+    On each separable issue without a deal in force, every voter compares the package's terms
+    on that issue alone with the reference point (`status_quo`), weighted by its salience; a
+    patron's pressure (`applied`) makes it accept a loss up to that much. The issue is agreed
+    when the decision rule carries it (Beardsley 2008 on how mediated, partial agreements
+    come about and how long they last).
+    """
+    open_issues = p.separable[None, :] & ~state.partial
+    if not open_issues.any():
+        return open_issues
+    distance_now = np.abs(p.status_quo[:, None, :] - state.position)
+    distance_deal = np.abs(package[:, None, :] - state.position)
+    gain = p.weight * (distance_now - distance_deal)  # (R, N, K)
+    agreed = np.zeros_like(open_issues)
+    for k in np.flatnonzero(p.separable):
+        accepts = gain[:, :, k] >= -applied
+        agreed[:, k] = open_issues[:, k] & decided(accepts, p)
+    return agreed

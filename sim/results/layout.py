@@ -29,7 +29,8 @@ RESOLVED = "scenario.resolved.json"
 SUMMARY = "summary.json"
 REPLICATIONS = "replications"  # streamed table: replications/path=<id>/part-<first replication>.parquet
 PARAMETERS = "parameters"  # streamed table, as replications: every sampled parameter of each run
-STREAMED = (REPLICATIONS, PARAMETERS)
+EVENTS = "events"  # streamed table, as replications: each run's timeline (month, kind, issues)
+STREAMED = (REPLICATIONS, PARAMETERS, EVENTS)
 
 # Results of `negsim run`
 TRAJECTORIES = "trajectories.parquet"  # quantile fans of the first replications' positions
@@ -48,7 +49,7 @@ PREDICTIONS = "predictions.csv"  # per issue and model: predicted and actual out
 CASES = "cases.csv"  # per issue: its proposal (the bootstrap's cluster) and its scale
 
 # Every table a plot may read, so that one that cannot be read is named (sim/results/stream.py)
-TABLES = (REPLICATIONS, PARAMETERS, TRAJECTORIES, DESIGN, POINTS, INDICES, PRIM, TREES)
+TABLES = (REPLICATIONS, PARAMETERS, EVENTS, TRAJECTORIES, DESIGN, POINTS, INDICES, PRIM, TREES)
 
 # Drawings
 PLOTS = "plots"  # PNG files, each named by the plot that draws it (sim/plots/draw.py)
@@ -57,10 +58,11 @@ PLOTS = "plots"  # PNG files, each named by the plot that draws it (sim/plots/dr
 COMPARISON = "comparison.csv"
 COMPARISON_PLOT = f"{PLOTS}/comparison.png"
 
-# Layouts: 1, every folder written before layouts were numbered; 2 added trees.parquet.
-LAYOUT = 2
+# Layouts: 1, every folder written before layouts were numbered; 2 added trees.parquet;
+# 3 added the events table.
+LAYOUT = 3
 FIRST_LAYOUT = 1
-ADDED_IN = {TREES: 2}  # file -> the layout that first wrote it
+ADDED_IN = {TREES: 2, EVENTS: 3}  # file or streamed table -> the layout that first wrote it
 
 
 def file_safe(name: str) -> str:
@@ -91,4 +93,4 @@ def is_result(name: str) -> bool:
 
 def added_since(name: str, layout: int) -> bool:
     """Whether `name` is a file that folders of `layout` do not have: a later negsim added it."""
-    return ADDED_IN.get(name, FIRST_LAYOUT) > layout
+    return ADDED_IN.get(name.split("/")[0], FIRST_LAYOUT) > layout

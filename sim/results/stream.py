@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.errors import NegsimError
 from sim.results.checksums import kind_of
-from sim.results.layout import PARAMETERS, REPLICATIONS, TRAJECTORIES, part, partition
+from sim.results.layout import EVENTS, PARAMETERS, REPLICATIONS, TRAJECTORIES, part, partition
 from sim.runner.chunks import ChunkResult
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -34,7 +34,10 @@ class PartSink:
         self._trajectories: dict[str, list[tuple[int, np.ndarray]]] = defaultdict(list)
 
     def write(self, result: ChunkResult) -> None:
-        for table, frame in ((REPLICATIONS, result.replications), (PARAMETERS, result.parameters)):
+        tables = [(REPLICATIONS, result.replications), (PARAMETERS, result.parameters)]
+        if result.events is not None:
+            tables.append((EVENTS, result.events))
+        for table, frame in tables:
             file = self.folder / part(table, result.path, result.start)
             file.parent.mkdir(parents=True, exist_ok=True)
             frame.to_parquet(file, index=False)

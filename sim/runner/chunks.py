@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.model.engine import BatchResult, run_batch
+from sim.model.engine import EVENT_KINDS, BatchResult, run_batch
 from sim.model.rules import OUTCOME_NAMES, utility
 from sim.scenario.schema import Scenario
 
@@ -58,6 +58,7 @@ class ChunkResult:
     parameters: pd.DataFrame
     trajectory: np.ndarray | None  # (T + 1, rows below trajectory_until, N, K)
     rounds_played: int
+    events: pd.DataFrame | None = None  # the timeline (docs/model.md 7.21)
 
 
 def plan_chunks(
@@ -104,6 +105,21 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
         parameters=pd.DataFrame({"replication": index, **result.params.sampled}),
         trajectory=trajectory,
         rounds_played=int(result.state.end_round.sum()),
+        events=event_table(result, index),
+    )
+
+
+def event_table(result: BatchResult, index: np.ndarray) -> pd.DataFrame:
+    """One row per event: the replication, the month it happened in, its kind and its issue
+    ("" when it concerns no single issue), in the order they happened."""
+    timeline, issues = result.events, np.array([*result.params.issues, ""], dtype=object)
+    return pd.DataFrame(
+        {
+            "replication": index[timeline.row],
+            "month": timeline.month,
+            "kind": pd.Categorical.from_codes(timeline.kind.astype(int), categories=list(EVENT_KINDS)),
+            "issues": issues[timeline.issue].astype(str),
+        }
     )
 
 

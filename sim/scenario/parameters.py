@@ -203,6 +203,23 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         ("dynamics", "patience"), "patience", "count", 12, "rounds of walkout pressure before walking out"
     ),
+    # fragile ceasefires and partial deals (docs/model.md 7.19, 7.20)
+    Parameter(
+        ("dynamics", "ceasefire_hazard"),
+        "ceasefire_hazard",
+        "unit",
+        0.02,
+        "chance per {unit} that a ceasefire or partial deal breaks down",
+        added_later=True,
+    ),
+    Parameter(
+        ("dynamics", "breakdown_sensitivity"),
+        "breakdown_sensitivity",
+        "rate",
+        0.25,
+        "added breakdown chance per {unit} for each unit of commitment problem",
+        added_later=True,
+    ),
     Parameter(
         ("mediation", "bias"),
         "bias",
@@ -212,6 +229,22 @@ PARAMETERS: tuple[Parameter, ...] = (
         needs_mediator=True,
     ),
     Parameter(("mediation", "ceasefire_first"), "ceasefire_first", "flag", False, "ceasefire first"),
+    Parameter(
+        ("mediation", "guarantees"),
+        "guarantees",
+        "unit",
+        0.0,
+        "share of the breakdown chance that outside guarantees remove",
+        added_later=True,
+    ),
+    Parameter(
+        ("mediation", "monitoring"),
+        "monitoring",
+        "unit",
+        0.0,
+        "share of the breakdown chance that monitoring removes",
+        added_later=True,
+    ),
     _actor("veto", "has_veto", "flag", "{actor}: veto over the package", default=False),
     # mechanism switches: each can be turned off to see what it does
     *(
@@ -230,6 +263,23 @@ PARAMETERS: tuple[Parameter, ...] = (
             ("ceasefire", "Ceasefire without settlement"),
             ("walkout", "Walkout"),
         )
+    ),
+    # switches declared later: off unless a file turns them on, so earlier results stand
+    Parameter(
+        ("mechanisms", "fragile_ceasefire"),
+        "fragile_ceasefire",
+        "flag",
+        False,
+        "Ceasefires can break down",
+        added_later=True,
+    ),
+    Parameter(
+        ("mechanisms", "partial_deals"),
+        "partial_deals",
+        "flag",
+        False,
+        "Partial deals on separable issues",
+        added_later=True,
     ),
 )
 

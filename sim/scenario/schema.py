@@ -119,6 +119,9 @@ class Issue(Strict):
     scale: Scale | None = None
     # Points on the scale, each defined in one line a second coder could apply (docs/codebook.md).
     anchors: dict[ScalePoint, str] | None = None
+    # May be agreed alone, while the rest stays open (a prisoner exchange, a halt to strikes on
+    # energy): docs/model.md 7.20.
+    separable: Switch = False
 
     @property
     def units(self) -> Scale:
@@ -239,6 +242,9 @@ class RunSettings(Strict):
     streams: str | None = None
     # What one round stands for, in the singular ("month"): shown in tables and on time axes.
     round_unit: str | None = None
+    # The date round 0 stands for (the snapshot's date): round m ends m round units later.
+    # Forecast questions with dates are turned into rounds from it (docs/forecasting.md).
+    start_date: dt.date | None = None
 
 
 class Coder(Strict):
