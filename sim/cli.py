@@ -48,6 +48,8 @@ class LazyGroup(click.Group):
         "import": "sim.commands.import_command:import_command",
         "backtest": "sim.commands.backtest:backtest_command",
         "evidence": "sim.commands.evidence_command:evidence_command",
+        "forecast": "sim.commands.forecast:forecast_command",
+        "score": "sim.commands.score:score_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

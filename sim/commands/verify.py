@@ -22,10 +22,17 @@ from sim.results.layout import MANIFEST
 
 
 @click.command(name="verify")
-@click.argument("result_dir", type=click.Path(path_type=Path))
+@click.argument("result_dir", metavar="RESULT_DIR|LEDGER.jsonl", type=click.Path(path_type=Path))
 def verify_command(result_dir: Path) -> None:
     """Check every file of RESULT_DIR against the checksums in its manifest.json (exit 0 when
-    all match, 2 when any file was changed, is missing or was added)."""
+    all match, 2 when any file was changed, is missing or was added); or check the hash chain
+    of a forecast ledger (docs/forecasting.md)."""
+    if result_dir.suffix == ".jsonl" and not result_dir.is_dir():
+        from sim.forecast.ledger import verify
+
+        chain = verify(result_dir)
+        out.print(f"[green]ok[/green] {escape(str(result_dir))}: {len(chain.entries)} entries, chain intact")
+        return
     manifest = writer.read_manifest(result_dir)
     found = compare_folder(result_dir, manifest["files"], skip=[MANIFEST])
     if not found.ok:
