@@ -5,10 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.engine import run_batch
+from sim.model.engine import EVENT_KINDS, run_batch
 from sim.model.mesa_model import NegotiationModel
 from sim.model.rules import OUTCOME_NAMES
+from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
+from tests.conftest import SCENARIOS
 
 
 def assert_mesa_replays_batch(scenario: Scenario, seed: int, rounds: int, rows: tuple[int, ...]) -> None:
@@ -27,11 +29,25 @@ def assert_mesa_replays_batch(scenario: Scenario, seed: int, rounds: int, rows: 
         assert model.end_round == batch.state.end_round[r] == steps - 1
         np.testing.assert_array_equal(model.state.terms[0], batch.state.terms[r])
         np.testing.assert_array_equal(model.state.batna[0], batch.state.batna[r])
+        events = batch.events
+        mine = events.row == r
+        issues = [*batch.params.issues, ""]  # NO_ISSUE (-1) reads as ""
+        expected = [
+            (int(m), EVENT_KINDS[k], issues[i])
+            for m, k, i in zip(events.month[mine], events.kind[mine], events.issue[mine], strict=True)
+        ]
+        assert model.timeline == expected  # the same events, in the same months and order
 
 
 @pytest.mark.parametrize("path", ["us_china_joint", "china_presses_russia", "swiss_conference"])
 def test_mesa_run_matches_batch_row_round_by_round(flagship, path: str) -> None:
     assert_mesa_replays_batch(flagship.variants[path], seed=21, rounds=60, rows=(0, 5, 11))
+
+
+@pytest.mark.parametrize("path", ["us_ceasefire_first", "china_presses_russia"])
+def test_mesa_replays_batch_with_fragile_ceasefires_and_partial_deals(path: str) -> None:
+    loaded = load_scenario(SCENARIOS / "2024-12-partial-deals.yaml")
+    assert_mesa_replays_batch(loaded.variants[path], seed=21, rounds=60, rows=(0, 3, 8, 13))
 
 
 def test_mesa_agents_are_views_and_data_is_collected(flagship) -> None:

@@ -14,10 +14,12 @@ from sim.analysis.predictions import baseline_predictions
 from sim.commands.common import out, run_with_progress
 from sim.commands.folder_command import FolderCommand, Job, folder_options, write_result
 from sim.results import writer
-from sim.results.report import outcome_table, terms_table
+from sim.results.layout import EVENTS
+from sim.results.report import events_table, outcome_table, terms_table
 from sim.results.stream import PartSink, read_table
 from sim.results.summary import path_outcomes
 from sim.results.summary_schema import RunSummary
+from sim.results.timeline import path_timelines
 from sim.runner.backends import Backend
 from sim.runner.batch import TRAJECTORY_REPLICATIONS, settings_for
 from sim.runner.chunks import plan_chunks
@@ -58,14 +60,21 @@ class RunJob(Job[RunSummary]):
         run_with_progress(chunks, settings.replications * len(loaded.variants), backend, sink.write)
         sink.write_trajectories({name: list(s.actors) for name, s in loaded.variants.items()}, issues)
         columns = ["outcome", "end_round", *(f"terms.{issue}" for issue in issues)]
-        paths = {
-            name: path_outcomes(scenario.label, read_table(staging, columns=columns, path=name), issues)
-            for name, scenario in loaded.variants.items()
-        }
+        paths = {}
+        for name, scenario in loaded.variants.items():
+            runs = read_table(staging, columns=columns, path=name)
+            paths[name] = path_outcomes(scenario.label, runs, issues)
+            if scenario.mechanisms.fragile_ceasefire or scenario.mechanisms.partial_deals:
+                events = read_table(staging, EVENTS, path=name)
+                ends = runs.set_index("replication")["end_round"]
+                timelines = path_timelines(events, ends, settings.replications, settings.rounds)
+                paths[name] = paths[name].model_copy(update={"events": timelines})
         return RunSummary(kind="run", **header, paths=paths)
 
     def report(self, summary: RunSummary) -> None:
         out.print(outcome_table(summary, impossible_ends(self.loaded)))
+        if any(path.events is not None for path in summary.paths.values()):
+            out.print(events_table(summary))
         out.print(terms_table(summary, self.baselines()))
 
     def baselines(self) -> dict[str, dict[str, list[float]]]:

@@ -101,6 +101,7 @@ def advance(state: State, p: Params, noise: Noise, t: int, rounds: int) -> Event
     frozen = None if active.all() else _snapshot(state)
 
     resumed = np.zeros_like(active)
+    lapsed = np.zeros(state.partial.shape, dtype=bool)
     if p.mechanisms.fragile_ceasefire:  # a ceasefire may break down: the war resumes this round
         resumed = active & rules.breaks_down(p, state.in_ceasefire, noise.breakdown[:, t])
         state.in_ceasefire &= ~resumed
@@ -130,6 +131,7 @@ def advance(state: State, p: Params, noise: Noise, t: int, rounds: int) -> Event
     broke = rules.count_walkout_strikes(state, p, value, perceived, active) & ~settled & ~ceasefire
     if p.mechanisms.partial_deals:
         partial = rules.partial_deals(state, p, package, applied) & (active & ~settled & ~broke)[:, None]
+        partial &= ~lapsed  # a deal that lapsed this round is not remade at once
         state.partial |= partial
         state.partial_terms[partial] = package[partial]
         for k in np.flatnonzero(partial.any(axis=0)):

@@ -192,12 +192,20 @@ def _run_plots(result_dir: Path, summary: RunSummary, trajectory_path: str | Non
     path_id = trajectory_path or next(iter(result.paths))
     if path_id not in result.paths:
         raise ValueError(f"unknown path {path_id!r}; the result has: {', '.join(result.paths)}")
-    return {
+    plots = {
         "agreement.png": lambda: plot_agreement(result),
         "survival.png": lambda: plot_survival(result),
         "terms.png": lambda: plot_terms(result),
         "trajectories.png": lambda: plot_trajectories(result, path_id),
     }
+    with_events = [name for name, path in summary.paths.items() if path.events is not None]
+    if with_events:  # ceasefires could break or partial deals be made: what happened on the way
+        from sim.plots.events import plot_durations, plot_first_events, timelines_of
+
+        events = timelines_of(result_dir, with_events)
+        plots["events.png"] = lambda: plot_first_events(result, events)
+        plots["durations.png"] = lambda: plot_durations(result, events)
+    return plots
 
 
 def _backtest_plots(result_dir: Path, summary: BacktestSummary) -> Plots:

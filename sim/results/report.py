@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from rich.table import Table
 
-from sim.results.summary_schema import RunSummary
+from sim.results.summary_schema import RunSummary, Timelines
 from sim.scenario.show import shown
 
 
@@ -47,6 +47,46 @@ def outcome_table(summary: RunSummary, impossible: frozenset[str] = frozenset())
             *(_percent(getattr(ends, name)) for name in shown_ends),
         )
     return table
+
+
+def events_table(summary: RunSummary) -> Table:
+    """Where ceasefires can break and partial deals be made: how often each kind of event had
+    happened by 12 rounds and by the horizon, and how long ceasefires and partial deals held."""
+    units = shown(summary.round_units)
+    table = Table(
+        title=f"What happened on the way (share of runs with one by 12 {units} / by the horizon; "
+        f"durations: Kaplan-Meier median, share holding after 12 {units})",
+        title_justify="left",
+    )
+    table.add_column("mediation path")
+    for heading in ("ceasefire", "partial deal", "agreement"):
+        table.add_column(heading, justify="right")
+    table.add_column(f"ceasefires held (median {units})", justify="right")
+    table.add_column(f"partial deals held (median {units})", justify="right")
+    for path in summary.paths.values():
+        if path.events is not None:
+            table.add_row(shown(path.label), *_event_cells(path.events, summary.rounds))
+    table.caption = "ceasefire in the table above: one still holds at the horizon; the run went on after each"
+    return table
+
+
+def _event_cells(events: Timelines, rounds: int) -> list[str]:
+    """A path's row of the events table: first events by 12 rounds and the horizon, then how
+    long ceasefires and partial deals held."""
+
+    def by(kind: str) -> str:
+        points = {point.month: point.share for point in events.first[kind]}
+        early = _percent(points[12]) if 12 in points else "–"
+        return f"{early} / {_percent(points[rounds])}"
+
+    def held(kind: str) -> str:
+        spells = events.durations.get(kind)
+        if spells is None:
+            return "none"
+        median = "beyond the horizon" if spells.median_months is None else f"{spells.median_months:g}"
+        return f"{median}; {_percent(spells.holding_after_12)} after 12 ({spells.spells:,})"
+
+    return [by("ceasefire"), by("partial_deal"), by("agreement"), held("ceasefire"), held("partial_deal")]
 
 
 def terms_table(

@@ -94,6 +94,32 @@ class Outcomes(Model):
     stalemate: float
 
 
+class EventShare(Model):
+    """The share of runs in which an event had happened by a month, with its 95% Wilson interval."""
+
+    month: int
+    share: float
+    low: float
+    high: float
+
+
+class Spells(Model):
+    """How long ceasefires (or partial deals) lasted: Kaplan-Meier estimates over every spell,
+    those still holding when their run ended counted as censored."""
+
+    spells: int
+    broke: int
+    median_months: float | None  # None: more than half still held at the end
+    holding_after_12: float  # share still holding 12 rounds after it began
+
+
+class Timelines(Model):
+    """What a path's timelines say, when its ceasefires can break or partial deals be made."""
+
+    first: dict[str, list[EventShare]]  # kind -> share of runs with one by 12, 24 rounds, the horizon
+    durations: dict[str, Spells | None]  # ceasefire, partial_deal -> how long they lasted
+
+
 class RunPath(Model):
     """The numbers `negsim run` prints for one path."""
 
@@ -103,6 +129,7 @@ class RunPath(Model):
     outcomes: Outcomes
     median_rounds_to_agreement: float | None  # None: no run agreed
     median_terms: dict[str, float | None]
+    events: Timelines | None = optional()  # only where ceasefires can break or partial deals be made
 
 
 class RunSummary(Header):

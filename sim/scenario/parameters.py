@@ -207,7 +207,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
         ("dynamics", "ceasefire_hazard"),
         "ceasefire_hazard",
-        "unit",
+        "rate",  # a small probability: its spread scales with it (the rule caps the hazard at 1)
         0.02,
         "chance per {unit} that a ceasefire or partial deal breaks down",
         added_later=True,
