@@ -547,3 +547,17 @@ def test_forecast_agrees_with_the_replications_table(tmp_path: Path) -> None:
     )
     assert code == 0 and "(entries 3–4)" in stdout, err
     assert negsim_main("verify", str(out))[0] == 0  # the kept run folder is an ordinary one
+
+
+def test_forecast_refuses_a_broken_ledger_before_it_runs(tmp_path: Path, book: Path) -> None:
+    book.write_text("".join(lines(book)[:-1]), encoding="utf-8")
+    scenario = write(tmp_path, "dated.yaml", f"extends: {FLAGSHIP}\nrun: {{start_date: 2024-12-09}}\n")
+    questions = questions_file(tmp_path, "months: 3")
+    out = tmp_path / "run"
+    code, _, err = negsim_main(
+        "forecast", str(scenario), "--questions", str(questions), "--ledger", str(book), "--out", str(out)
+    )
+    one_problem(code, err, f"{book}:5:", "the last 1 was removed")
+    assert not out.exists()
+    code, _, err = negsim_main("forecast", str(scenario), "--questions", str(questions), "--ledger", "x.txt")
+    one_problem(code, err, "--ledger: x.txt: a ledger's name ends in .jsonl")

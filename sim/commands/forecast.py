@@ -22,6 +22,7 @@ from sim import __version__
 from sim.commands.common import backend_options, out, out_option
 from sim.commands.folder_command import ROUNDS_HELP, write_folder
 from sim.commands.run import RunJob, run
+from sim.errors import NegsimError, printable
 from sim.forecast import ledger as ledgers
 from sim.forecast.entries import RunFacts, entry_fields
 from sim.forecast.events import load_events
@@ -68,6 +69,12 @@ def forecast_command(
     chunk_size: int,
 ) -> None:
     """Run FILE, give each question's probability, and append them to the ledger."""
+    if ledger.suffix != ".jsonl":
+        raise NegsimError.single(
+            "--ledger",
+            f"{printable(str(ledger))}: a ledger's name ends in .jsonl",
+            suggestion="`negsim verify` tells a ledger from a folder by it: forecasts/ledger.jsonl",
+        )
     loaded = load_scenario(file)
     questions = load_questions(questions_file)
     settings = settings_for(loaded, runs, rounds, seed)
