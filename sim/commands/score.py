@@ -148,9 +148,9 @@ def scores_table(table: pd.DataFrame, record: Record, repeated: dict[str, int], 
     )
     shown_table.add_column("line")
     shown_table.add_column("question", no_wrap=True)
-    shown_table.add_column("path", overflow="fold")
+    shown_table.add_column("path", no_wrap=True)
     shown_table.add_column("deadline", no_wrap=True)
-    for name in ("forecast", "happened", "Brier", "log", "base rate", "base Brier", "base log"):
+    for name in ("forecast", "happened", "Brier", "log", "base rate", "base Brier"):  # base log: in the csv
         shown_table.add_column(name, justify="right")
     for row in table.itertuples():
         shown_table.add_row(
@@ -164,7 +164,6 @@ def scores_table(table: pd.DataFrame, record: Record, repeated: dict[str, int], 
             _number(row.log),
             f"{100 * row.base_rate:.0f}%",
             _number(row.base_brier),
-            _number(row.base_log),
         )
     notes = [
         f"Brier: (forecast − outcome)²; log: −ln(probability given to what happened), probabilities "
