@@ -16,18 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-# What the model records (and a record may list): docs/forecasting.md, "The events".
-KINDS = (
-    "ceasefire",  # a general ceasefire starts
-    "ceasefire_breakdown",  # a general ceasefire breaks down, war resumes
-    "partial_deal",  # a deal on separable issues only
-    "partial_breakdown",  # a partial deal breaks down
-    "agreement",  # a comprehensive agreement; ends the run
-    "talks_breakdown",  # a party walks out; ends the run
-)
+from sim.model.engine import EVENT_KINDS
+from sim.results.timeline import SPELLS
+
+# What the model records (and a record may list): docs/model.md 7.21, docs/forecasting.md.
+KINDS = EVENT_KINDS
 ASKED = ("ceasefire", "partial_deal", "agreement", "talks_breakdown")  # what a question may ask about
 TESTS = ("in_force", "occurs")
-ENDS = {"ceasefire": "ceasefire_breakdown", "partial_deal": "partial_breakdown"}  # what ends each
+ENDS = SPELLS  # what ends each kind that lasts: a ceasefire, a partial deal
 
 
 @dataclass(frozen=True)
