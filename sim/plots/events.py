@@ -4,6 +4,7 @@ long ceasefires and partial deals held (docs/model.md 7.21)."""
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
@@ -35,23 +36,8 @@ def plot_first_events(result: Result, events: dict[str, pd.DataFrame]) -> Figure
         for path_id, table in events.items():
             curve = first_by_month(table, kind, result.replications, result.rounds)
             label = style.wrap(result.paths[path_id].label, style.LABEL_WIDTH)
-            ax.step(
-                curve["month"],
-                curve["share"],
-                where="post",
-                color=colour[path_id],
-                linestyle=dash[path_id],
-                linewidth=2,
-                label=label,
-            )
-            ax.fill_between(
-                curve["month"],
-                curve["low"],
-                curve["high"],
-                step="post",
-                color=colour[path_id],
-                alpha=0.15,
-                linewidth=0,
+            _step_with_band(
+                ax, curve["month"], curve["share"], curve, (colour[path_id], dash[path_id]), label
             )
         ax.set_title(f"runs with {KIND_TITLES[kind]} by then")
         ax.set_xlim(0, result.rounds)
@@ -91,23 +77,8 @@ def plot_durations(result: Result, events: dict[str, pd.DataFrame]) -> Figure:
                 continue
             curve = survival_curve(held, result.rounds)
             label = style.wrap(f"{result.paths[path_id].label} ({len(held):,})", style.LABEL_WIDTH)
-            ax.step(
-                curve["months"],
-                curve["holding"],
-                where="post",
-                color=colour[path_id],
-                linestyle=dash[path_id],
-                linewidth=2,
-                label=label,
-            )
-            ax.fill_between(
-                curve["months"],
-                curve["low"],
-                curve["high"],
-                step="post",
-                color=colour[path_id],
-                alpha=0.15,
-                linewidth=0,
+            _step_with_band(
+                ax, curve["months"], curve["holding"], curve, (colour[path_id], dash[path_id]), label
             )
             drawn = True
         if not drawn:
@@ -131,3 +102,12 @@ def plot_durations(result: Result, events: dict[str, pd.DataFrame]) -> Figure:
     axes[0, 0].set_ylabel("share still holding (Kaplan-Meier, band: 95%)")
     style.title(fig, "How long ceasefires and partial deals held", result)
     return fig
+
+
+def _step_with_band(
+    ax: Axes, x: pd.Series, middle: pd.Series, band: pd.DataFrame, look: tuple[str, str], label: str
+) -> None:
+    """A step curve and its 95% band (`band`'s low and high columns) in one path's colour and dash."""
+    colour, dash = look
+    ax.step(x, middle, where="post", color=colour, linestyle=dash, linewidth=2, label=label)
+    ax.fill_between(x, band["low"], band["high"], step="post", color=colour, alpha=0.15, linewidth=0)
