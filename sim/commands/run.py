@@ -10,12 +10,14 @@ from typing import Any, ClassVar
 
 import click
 
+from sim.analysis.conditioning import Conditions, accepted, conditioned_path, conditions_of, shortfall
 from sim.analysis.predictions import baseline_predictions
 from sim.commands.common import out, run_with_progress
-from sim.commands.folder_command import FolderCommand, Job, folder_options, write_result
+from sim.commands.folder_command import FolderCommand, Job, OptionProblem, folder_options, write_result
+from sim.errors import NegsimError, Problem
 from sim.results import writer
 from sim.results.layout import EVENTS
-from sim.results.report import events_table, outcome_table, terms_table
+from sim.results.report import conditioned_tables, events_table, outcome_table, terms_table
 from sim.results.stream import PartSink, read_table
 from sim.results.summary import path_outcomes
 from sim.results.summary_schema import RunSummary
@@ -24,6 +26,7 @@ from sim.runner.backends import Backend
 from sim.runner.batch import TRAJECTORY_REPLICATIONS, settings_for
 from sim.runner.chunks import plan_chunks
 from sim.scenario.loader import LoadedScenario
+from sim.scenario.yaml_source import problem_at, read_yaml
 
 SHOWN = ("compromise", "nash")  # the baselines printed beside each path's terms
 
@@ -37,7 +40,22 @@ class RunJob(Job[RunSummary]):
 
     @classmethod
     def plan(cls, loaded: LoadedScenario, options: Mapping[str, Any]) -> RunJob:
-        return cls(loaded, settings_for(loaded, options["runs"], options["rounds"], options["seed"]))
+        job = cls(loaded, settings_for(loaded, options["runs"], options["rounds"], options["seed"]))
+        conditions = job.conditions()
+        if conditions is not None and conditions.month >= job.settings.rounds:
+            when = f" ({conditions.through})" if conditions.through else ""
+            raise OptionProblem(
+                "rounds",
+                f"the scenario's history runs through month {conditions.month}{when} and the run lasts "
+                f"{job.settings.rounds}: nothing would be left to forecast",
+                f"run more months (--rounds {conditions.month + 12})",
+            )
+        return job
+
+    def conditions(self) -> Conditions | None:
+        """The scenario's `history:` as rounds of the run (every path shares it), if it has one."""
+        first = next(iter(self.loaded.variants.values()))
+        return None if first.history is None else conditions_of(first.history, first.run.start_date)
 
     def write(self, staging: Path, backend: Backend, chunk_size: int) -> RunSummary:
         """Run each path, streaming tables into `staging`; the summary is computed from them."""
@@ -61,14 +79,29 @@ class RunJob(Job[RunSummary]):
         sink.write_trajectories({name: list(s.actors) for name, s in loaded.variants.items()}, issues)
         columns = ["outcome", "end_round", *(f"terms.{issue}" for issue in issues)]
         paths = {}
+        conditions, short = self.conditions(), []
         for name, scenario in loaded.variants.items():
             runs = read_table(staging, columns=columns, path=name)
             paths[name] = path_outcomes(scenario.label, runs, issues)
-            if scenario.mechanisms.fragile_ceasefire or scenario.mechanisms.partial_deals:
+            lasting = scenario.mechanisms.fragile_ceasefire or scenario.mechanisms.partial_deals
+            if lasting or conditions is not None:
                 events = read_table(staging, EVENTS, path=name)
                 ends = runs.set_index("replication")["end_round"]
+            if lasting:
                 timelines = path_timelines(events, ends, settings.replications, settings.rounds)
                 paths[name] = paths[name].model_copy(update={"events": timelines})
+            if conditions is not None:
+                kept = accepted(events, ends, conditions)
+                problem = shortfall(name, scenario.label, len(kept), len(runs), conditions, str(loaded.path))
+                if problem is not None:
+                    short.append(problem)
+                    continue
+                found = conditioned_path(
+                    scenario.label, runs, events, kept, conditions, issues, settings.rounds, lasting
+                )
+                paths[name] = paths[name].model_copy(update={"conditioned": found})
+        if short:  # raised inside the staging folder: nothing is left behind
+            raise NegsimError([_at_history(problem, loaded.path) for problem in short])
         return RunSummary(kind="run", **header, paths=paths)
 
     def report(self, summary: RunSummary) -> None:
@@ -76,6 +109,8 @@ class RunJob(Job[RunSummary]):
         if any(path.events is not None for path in summary.paths.values()):
             out.print(events_table(summary))
         out.print(terms_table(summary, self.baselines()))
+        for table in conditioned_tables(summary):
+            out.print(table)
 
     def baselines(self) -> dict[str, dict[str, list[float]]]:
         """The compromise and Nash packages of each path's actors, from their stated positions."""
@@ -85,6 +120,18 @@ class RunJob(Job[RunSummary]):
             }
             for name, scenario in self.loaded.variants.items()
         }
+
+
+def _at_history(problem: Problem, file: Path) -> Problem:
+    """`problem` at the line of `history:` in the scenario file, when the file itself has it
+    (not a file it extends), read again: a loaded scenario keeps no positions."""
+    try:
+        positions = read_yaml(file).positions
+    except NegsimError:
+        return problem
+    if ("history",) not in positions:
+        return problem
+    return problem_at(positions, ("history",), problem.file, problem.message, problem.suggestion)
 
 
 def impossible_ends(loaded: LoadedScenario) -> frozenset[str]:

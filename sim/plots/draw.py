@@ -205,6 +205,11 @@ def _run_plots(result_dir: Path, summary: RunSummary, trajectory_path: str | Non
         events = timelines_of(result_dir, with_events)
         plots["events.png"] = lambda: plot_first_events(result, events)
         plots["durations.png"] = lambda: plot_durations(result, events)
+    if any(path.conditioned is not None for path in summary.paths.values()):  # a history kept some runs
+        from sim.plots.posterior import plot_posterior, posterior_of
+
+        posterior = posterior_of(result_dir, summary)
+        plots["posterior.png"] = lambda: plot_posterior(result, posterior)
     return plots
 
 

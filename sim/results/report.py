@@ -126,3 +126,64 @@ def terms_table(
         )
     table.caption_justify = "left"
     return table
+
+
+def conditioned_tables(summary: RunSummary) -> list[Table]:
+    """For a scenario with a `history:`: on each path, how many runs matched it, and the
+    forecast of those from the history's date on (its outcomes, then what happened after the
+    date, as the tables above show for all runs). No tables without a history."""
+    paths = {key: path.conditioned for key, path in summary.paths.items() if path.conditioned is not None}
+    if not paths:
+        return []
+    first = next(iter(paths.values()))
+    units = shown(summary.round_units)
+    when = first.through or f"{summary.round_unit} {first.month}"
+    source = f" ({shown(first.source)})" if first.source else ""
+    table = Table(
+        title=f"Conditioned on the record through {when}{source}: the runs that match it, and how they "
+        f"end from then on ({summary.rounds - first.month} {units} more)",
+        title_justify="left",
+    )
+    table.add_column("mediation path")
+    table.add_column("kept", justify="right")
+    table.add_column("acceptance", justify="right")
+    table.add_column("ESS", justify="right")
+    table.add_column("agreement [95% CI]", justify="right")
+    table.add_column(f"median {units} to agreement after {when}", justify="right")
+    for name in ("ceasefire", "breakdown", "stalemate"):
+        table.add_column(name, justify="right")
+    for key, found in paths.items():
+        forecast = found.forecast
+        agreement, median = forecast.agreement, forecast.median_rounds_to_agreement
+        table.add_row(
+            shown(summary.paths[key].label),
+            f"{found.accepted:,} of {found.replications:,}",
+            _percent(found.acceptance),
+            f"{found.ess:,.0f}",
+            f"{_percent(agreement.share)} [{_percent(agreement.low)}, {_percent(agreement.high)}]",
+            "–" if median is None else f"{median:g}",
+            *(_percent(getattr(forecast.outcomes, name)) for name in ("ceasefire", "breakdown", "stalemate")),
+        )
+    table.caption = (
+        f"Kept: the runs whose events up to the end of {summary.round_unit} {first.month} meet every "
+        "condition of `history:` (talks still going then); "
+        "ESS: effective sample size (each kept run weighs the same). "
+        f"Outcomes at the horizon, as shares of the kept runs; {units} counted from the end of "
+        f"{summary.round_unit} {first.month}."
+    )
+    table.caption_justify = "left"
+    tables = [table]
+    if any(found.forecast.events is not None for found in paths.values()):
+        later = summary.model_copy(
+            update={
+                "paths": {key: found.forecast for key, found in paths.items()},
+                "rounds": summary.rounds - first.month,
+            }
+        )
+        events = events_table(later)
+        events.title = (
+            f"After {when}, in the kept runs (share with one by 12 {units} after / by the horizon; "
+            f"durations of what began after: Kaplan-Meier median, share holding after 12 {units})"
+        )
+        tables.append(events)
+    return tables

@@ -120,6 +120,30 @@ class Timelines(Model):
     durations: dict[str, Spells | None]  # ceasefire, partial_deal -> how long they lasted
 
 
+class HistoryCondition(Model):
+    """One condition of a scenario's `history:`, its deadline as a round of the run."""
+
+    kind: str
+    test: str  # occurs, none, in_force
+    issues: list[str]  # a partial deal's issues; [] for any (or a general event)
+    month: int
+
+
+class Conditioned(Model):
+    """A path's runs kept because their events up to `month` match the scenario's `history:`,
+    and what they say from then on (docs/forecasting.md, Conditioning on the record)."""
+
+    month: int  # the last round the history covers: the forecast counts from its end
+    through: str | None = optional()  # the history's date, when it gives one (it falls in `month`)
+    source: str | None = optional()  # the record the conditions paraphrase
+    conditions: list[HistoryCondition]
+    replications: int  # run on the path
+    accepted: int  # whose history matched
+    acceptance: float
+    ess: float  # effective sample size (Kish); the accepted runs weigh equally, so `accepted`
+    forecast: RunPath  # the accepted runs only, rounds counted from the end of `month`
+
+
 class RunPath(Model):
     """The numbers `negsim run` prints for one path."""
 
@@ -130,6 +154,10 @@ class RunPath(Model):
     median_rounds_to_agreement: float | None  # None: no run agreed
     median_terms: dict[str, float | None]
     events: Timelines | None = optional()  # only where ceasefires can break or partial deals be made
+    conditioned: Conditioned | None = optional()  # only for a scenario with a `history:`
+
+
+Conditioned.model_rebuild()  # its forecast is a RunPath, defined after it
 
 
 class RunSummary(Header):

@@ -29,6 +29,7 @@ ADDED_LATER: tuple[tuple[tuple[str, ...], Any], ...] = (
     (("require_basis",), False),
     (("issues", ANY, "separable"), False),
     (("run", "start_date"), None),
+    (("history",), None),
 )
 ESTIMATE_KEYS_ADDED_LATER = ("data", "codings", "context")  # keys of every number, None when unused
 QUOTE_KEYS_ADDED_LATER = ("anchor",)  # keys of every quote (`evidence:`), None when unused

@@ -7,7 +7,7 @@ import re
 from sim.errors import MAX_PROBLEMS
 from sim.scenario.estimates import Based, Estimate, check_in_bounds, short_repr
 from sim.scenario.parameters import in_section, parameter_at
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import HistoryEvent, Scenario
 from sim.scenario.suggest import hint
 from sim.scenario.walk import KeyPath, iter_estimates
 
@@ -136,6 +136,7 @@ def check_references(scenario: Scenario) -> list[Finding]:
             ]
     findings += _check_decision(scenario)
     findings += check_observed(scenario)
+    findings += check_history(scenario)
     findings += _check_ids(list(scenario.status_quo), issues, ("status_quo",), "issue")
     findings += [
         (
@@ -316,3 +317,164 @@ def check_observed(scenario: Scenario) -> list[Finding]:
                 )
             )
     return findings
+
+
+# What a run must have switched on to record each kind of event (docs/model.md 7.15-7.21), and
+# how to say so; an agreement needs nothing.
+SEPARABLE = "`mechanisms: {partial_deals: true}` and issues with `separable: true`"
+NEEDS = {
+    "ceasefire": ("ceasefire", "`mechanisms: {ceasefire: true}`"),
+    "ceasefire_breakdown": ("fragile_ceasefire", "`mechanisms: {fragile_ceasefire: true}`"),
+    "partial_deal": ("partial_deals", SEPARABLE),
+    "partial_breakdown": ("partial_deals", SEPARABLE),
+    "talks_breakdown": ("walkout", "`mechanisms: {walkout: true}`"),
+}
+ENDS_A_RUN = ("agreement", "talks_breakdown")  # a history is of talks still going on at its date
+LASTING = ("ceasefire", "partial_deal")  # what can be in force for a while
+ON_ISSUES = ("partial_deal", "partial_breakdown")
+
+
+def check_history(scenario: Scenario) -> list[Finding]:
+    """`history:` can be matched by this scenario's runs: its dates fall after run.start_date
+    and its conditions by its own date, and each kind of event can happen on this path."""
+    history = scenario.history
+    if history is None:
+        return []
+    findings: list[Finding] = []
+    start = scenario.run.start_date
+    dated = history.through is not None
+    if dated and start is None:
+        findings.append(
+            (
+                ("history", "through"),
+                "the scenario has no `run.start_date`, so a date cannot be placed in its run",
+                "add `run.start_date` (the snapshot's date), or give the history's length as `months:`",
+            )
+        )
+    elif dated and start is not None and history.through is not None and history.through <= start:
+        findings.append(
+            (
+                ("history", "through"),
+                f"the history's date {history.through} is not after the run's start date {start}",
+                "a history is what happened after the snapshot the run starts from",
+            )
+        )
+    if history.months is not None and history.months >= scenario.run.rounds:
+        findings.append(
+            (
+                ("history", "months"),
+                f"the history runs through month {history.months}, and the run lasts "
+                f"{scenario.run.rounds}: nothing would be left to forecast",
+                f"lengthen the run (`run: {{rounds: {history.months + 12}}}`) or shorten the history",
+            )
+        )
+    for index, event in enumerate(history.events):
+        findings += _check_history_event(scenario, index, event)
+    return findings
+
+
+def _check_history_event(scenario: Scenario, index: int, event: HistoryEvent) -> list[Finding]:
+    history = scenario.history
+    assert history is not None
+    at: KeyPath = ("history", "events", index)
+    findings: list[Finding] = []
+    if event.kind in ENDS_A_RUN and event.test != "none":
+        findings.append(
+            (
+                (*at, "test"),
+                f"a history is of talks still going on at its date, and `{event.kind}` ends a run: "
+                "only `test: none` can be asked of it",
+                "runs that ended before the history's date are never kept; drop this condition",
+            )
+        )
+    elif event.test == "in_force" and event.kind not in LASTING:
+        findings.append(
+            (
+                (*at, "test"),
+                f"only a ceasefire or a partial deal is in force for a while, not a `{event.kind}`",
+                f"ask whether a `{event.kind}` occurs (`test: occurs`) or not (`test: none`)",
+            )
+        )
+    needed = NEEDS.get(event.kind)
+    if needed is not None and not getattr(scenario.mechanisms, needed[0]):
+        findings.append(
+            (
+                (*at, "kind"),
+                f"`{event.kind}` events need `mechanisms.{needed[0]}`, which the scenario has off: "
+                "its runs never record one",
+                f"turn it on ({needed[1]}), or drop this condition",
+            )
+        )
+    if event.issues is not None:
+        findings += _check_history_issues(scenario, at, event)
+    findings += _check_history_deadline(scenario, at, event)
+    return findings
+
+
+def _check_history_issues(scenario: Scenario, at: KeyPath, event: HistoryEvent) -> list[Finding]:
+    """Issues name issues a partial deal can be made on."""
+    if event.kind not in ON_ISSUES:
+        return [
+            (
+                (*at, "issues"),
+                f"only a partial deal or its breakdown is on issues, not a `{event.kind}`",
+                "drop `issues:` here",
+            )
+        ]
+    separable = [key for key, issue in scenario.issues.items() if issue.separable]
+    none = "it has none: mark the issues that can be agreed alone with `separable: true`"
+    return [
+        (
+            (*at, "issues", i),
+            f"the scenario has no separable issue `{issue}`",
+            hint(issue, separable, "its separable issues") or none,
+        )
+        for i, issue in enumerate(event.issues or [])
+        if issue not in separable
+    ]
+
+
+def _check_history_deadline(scenario: Scenario, at: KeyPath, event: HistoryEvent) -> list[Finding]:
+    """A condition's deadline is written as the history's date is, falls after the start and not
+    after the history's date (dates are compared as dates, months as months)."""
+    history = scenario.history
+    assert history is not None
+    start = scenario.run.start_date
+    if history.through is not None and event.months is not None:
+        return [
+            (
+                (*at, "months"),
+                "the history's date is a date (`through:`): give this deadline as a date too (`by:`)",
+                f"e.g. `by: {history.through}`",
+            )
+        ]
+    if history.months is not None and event.by is not None:
+        return [
+            (
+                (*at, "by"),
+                "the history's length is in months (`months:`): give this deadline in months too",
+                f"e.g. `months: {history.months}`",
+            )
+        ]
+    if event.by is not None and history.through is not None:
+        if start is not None and event.by <= start:
+            return [((*at, "by"), f"the date {event.by} is not after the run's start date {start}", None)]
+        if event.by > history.through:
+            return [
+                (
+                    (*at, "by"),
+                    f"the date {event.by} is after the history's date {history.through}: "
+                    "a history holds what happened up to its date",
+                    f"give a date on or before {history.through}, or move `history.through` later",
+                )
+            ]
+    if event.months is not None and history.months is not None and event.months > history.months:
+        return [
+            (
+                (*at, "months"),
+                f"month {event.months} is after the history's last month {history.months}: "
+                "a history holds what happened up to its date",
+                f"give a month up to {history.months}, or raise `history.months`",
+            )
+        ]
+    return []

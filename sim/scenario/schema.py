@@ -247,6 +247,64 @@ class RunSettings(Strict):
     start_date: dt.date | None = None
 
 
+# --- history: what happened up to a date, to keep only the runs that match it
+
+# The kinds of event a run's timeline records (docs/model.md 7.21); a test checks that this is
+# sim.model.engine.EVENT_KINDS, which the scenario layer does not import.
+EventKind = Literal[
+    "ceasefire", "ceasefire_breakdown", "partial_deal", "partial_breakdown", "agreement", "talks_breakdown"
+]
+HistoryTest = Literal["occurs", "none", "in_force"]
+
+
+def _day(raw: Any) -> Any:
+    """A date as YAML writes it (2025-03-31) or as ISO text; never a number, which pydantic would
+    read as seconds since 1970 (`by: 4` is meant as months)."""
+    if isinstance(raw, dt.datetime) or not isinstance(raw, dt.date | str):
+        raise PydanticCustomError(
+            "date_expected",
+            "expected a date (YYYY-MM-DD), got {got}",
+            {"got": short_repr(raw), "hint": "write a date as 2025-03-31, or a number of months (`months:`)"},
+        )
+    return raw
+
+
+Day = Annotated[dt.date, BeforeValidator(_day)]
+
+
+class HistoryEvent(Strict):
+    """One thing the record says happened (`occurs`), did not happen (`none`) or held on the
+    deadline (`in_force`), by `by` (a date) or `months` (after run.start_date); without either,
+    by the history's own date. `occurs` and `in_force` mean what they mean in forecast
+    questions (docs/forecasting.md); `none` is the opposite of `occurs`."""
+
+    kind: EventKind
+    test: HistoryTest
+    issues: list[str] | None = None  # partial deals and their breakdowns: on one of these issues
+    by: Day | None = None
+    months: Whole | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+
+
+class History(Strict):
+    """What happened up to `through` (a date) or `months` (a number of rounds): `negsim run`
+    keeps the replications whose events match every condition, and forecasts from then on."""
+
+    through: Day | None = None
+    months: Whole | None = Field(default=None, ge=1, le=MAX_ROUNDS)
+    events: list[HistoryEvent] = Field(min_length=1)
+    source: str | None = None  # which record the conditions paraphrase, for the reader
+
+    @model_validator(mode="after")
+    def _check(self) -> History:
+        if (self.through is None) == (self.months is None):
+            raise PydanticCustomError(
+                "history",
+                "give the history's date as one of `through` (a date) or `months` (after the start)",
+                {"hint": "e.g. `history: {through: 2025-04-30, events: [...]}`"},
+            )
+        return self
+
+
 class Coder(Strict):
     """Someone who turned the sources into numbers: who, when, and what they saw."""
 
@@ -283,6 +341,8 @@ class Scenario(Strict):
     decision: Decision | None = None
     observed: dict[str, Observation] = Field(default_factory=dict)
     run: RunSettings = Field(default_factory=RunSettings)
+    # What happened up to a date: `negsim run` keeps the runs that match (docs/forecasting.md).
+    history: History | None = None
     label: str = ""
 
     def in_issue_units(self, values: Any) -> Any:
