@@ -27,6 +27,8 @@ from sim.analysis.conditioning import (
     shortfall,
 )
 from sim.forecast.conditions import Condition
+from sim.forecast.months import month_of
+from sim.forecast.record import load_record
 from sim.model.engine import EVENT_KINDS
 from sim.plots import canvas, style
 from sim.plots.posterior import plot_posterior, posterior_of
@@ -419,6 +421,31 @@ def test_too_few_matching_runs_are_refused_and_nothing_is_written(tmp_path) -> N
     assert "replications match the history through 2025-04-30" in err and "--runs" in err
     assert not out.exists()
     assert not out.parent.exists() or not any(out.parent.iterdir())  # no staging folder left
+
+
+def test_the_shipped_example_paraphrases_the_record_but_for_the_easter_truce() -> None:
+    """On the record's own timeline up to the history's date (each event in the month of the run
+    that holds it), every condition of the example holds once Russia's unilateral Easter truce
+    and its end are left out, as the file's comment explains; with them, only the one about
+    ceasefires fails."""
+    record = load_record(SCENARIOS / "forecasts" / "record-2024-12.yaml")
+    scenario = next(iter(load_scenario(CONDITIONED).variants.values()))
+    conditions = conditions_of(scenario.history, scenario.run.start_date)
+    timeline = record.timeline()
+    timeline = timeline.loc[timeline["date"] <= scenario.history.through]
+    timeline = timeline.assign(month=[month_of(day, record.start) for day in timeline["date"]])
+    going = pd.Series([conditions.month + 1], index=[0])
+    truce = timeline["date"].isin([dt.date(2025, 4, 19), dt.date(2025, 4, 21)]) & timeline[
+        "kind"
+    ].str.startswith("ceasefire")
+    assert truce.sum() == 2
+    assert accepted(timeline.loc[~truce], going, conditions).tolist() == [0]
+    failing = [
+        r.condition.event
+        for r in conditions.requirements
+        if not len(accepted(timeline, going, Conditions(conditions.month, (r,))))
+    ]
+    assert failing == ["ceasefire"]
 
 
 @pytest.mark.slow
