@@ -235,6 +235,10 @@ def history_file(tmp_path: Path, history: str, base: Path = PARTIAL, more: str =
             "  through: 2025-04-30\n  events: []\n",
             ["history.events"],
         ),
+        (
+            "  through: 2025-04-30\n  events:\n" + "    - {kind: ceasefire, test: none}\n" * 201,
+            ["history.events: list should have at most 200 items"],
+        ),
     ],
     ids=[
         "unknown-kind",
@@ -248,6 +252,7 @@ def history_file(tmp_path: Path, history: str, base: Path = PARTIAL, more: str =
         "no-time-left",
         "both-lengths",
         "no-events",
+        "too-many-events",
     ],
 )
 def test_a_history_that_cannot_be_matched_is_refused_with_its_line(tmp_path, history, expected) -> None:

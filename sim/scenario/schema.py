@@ -255,6 +255,9 @@ EventKind = Literal[
     "ceasefire", "ceasefire_breakdown", "partial_deal", "partial_breakdown", "agreement", "talks_breakdown"
 ]
 HistoryTest = Literal["occurs", "none", "in_force"]
+# Conditions in one history: each is checked against every run's events, and a record's first
+# months fill a dozen; a file with thousands would make every run wait on them.
+MAX_HISTORY_EVENTS = 200
 
 
 def _day(raw: Any) -> Any:
@@ -291,7 +294,7 @@ class History(Strict):
 
     through: Day | None = None
     months: Whole | None = Field(default=None, ge=1, le=MAX_ROUNDS)
-    events: list[HistoryEvent] = Field(min_length=1)
+    events: list[HistoryEvent] = Field(min_length=1, max_length=MAX_HISTORY_EVENTS)
     source: str | None = None  # which record the conditions paraphrase, for the reader
 
     @model_validator(mode="after")
