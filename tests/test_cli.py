@@ -104,6 +104,7 @@ def test_existing_folder_is_never_overwritten(result_dir: Path) -> None:
     assert (result_dir / "summary.json").read_bytes() == before
 
 
+@pytest.mark.slow  # a real process per case, about 7 s in all; in-process cases cover the messages quickly
 @pytest.mark.parametrize(
     "args, expected",
     [

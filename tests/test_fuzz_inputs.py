@@ -509,6 +509,7 @@ SUBPROCESS_KINDS = (
 )
 
 
+@pytest.mark.slow  # a process per kind, about 20 s in all; the in-process cases above stay quick
 @pytest.mark.parametrize("kind", SUBPROCESS_KINDS)
 def test_a_real_process_exits_2_with_one_message(kind: str) -> None:
     """The same promises seen from outside: the real exit status and the real stderr."""

@@ -248,6 +248,7 @@ def test_rerun_does_not_compare_a_linked_data_file(copy: Path, outside: Path) ->
 # 3. recorded values within the command line's bounds; JSON files limited in size and depth
 
 
+@pytest.mark.slow  # a copy of a run folder and a rerun per value, about 9 s in all
 @pytest.mark.parametrize(
     "change, expected",
     [
