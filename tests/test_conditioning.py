@@ -41,7 +41,7 @@ from sim.scenario.loader import load_scenario
 from sim.scenario.schema import EventKind, History
 from tests.conftest import SCENARIOS, negsim_main, refusal
 
-PARTIAL = SCENARIOS / "2024-12-partial-deals.yaml"
+PARTIAL = SCENARIOS / "2024-12-mediation-paths.yaml"  # the flagship: partial deals, fragile ceasefires
 CONDITIONED = SCENARIOS / "2024-12-conditioned.yaml"
 PATHS = ("china_mediates", "china_presses_russia", "us_ceasefire_first", "us_china_joint", "swiss_conference")
 START = dt.date(2024, 12, 9)
@@ -263,7 +263,8 @@ def test_a_history_that_cannot_be_matched_is_refused_with_its_line(tmp_path, his
 
 
 def test_a_kind_the_scenario_never_records_is_refused_with_the_switch_to_turn_on(tmp_path) -> None:
-    flagship = SCENARIOS / "2024-12-mediation-paths.yaml"
+    flagship = tmp_path / "no-partial-deals.yaml"
+    flagship.write_text(f"extends: {PARTIAL}\nmechanisms: {{partial_deals: false}}\n", encoding="utf-8")
     history = "  months: 4\n  events:\n    - {kind: partial_deal, test: occurs}\n"
     message = refusal(history_file(tmp_path, history, base=flagship))
     assert "`partial_deal` events need `mechanisms.partial_deals`, which the scenario has off" in message
@@ -272,14 +273,15 @@ def test_a_kind_the_scenario_never_records_is_refused_with_the_switch_to_turn_on
 
 
 def test_a_date_without_the_run_s_start_date_is_refused(tmp_path) -> None:
-    flagship = SCENARIOS / "2024-12-mediation-paths.yaml"
+    flagship = tmp_path / "undated.yaml"
+    flagship.write_text(f"extends: {PARTIAL}\nrun: {{start_date: null}}\n", encoding="utf-8")
     history = "  through: 2025-04-30\n  events:\n    - {kind: ceasefire, test: none}\n"
     message = refusal(history_file(tmp_path, history, base=flagship))
     assert "history.through: the scenario has no `run.start_date`" in message
     assert "`months:`" in message
 
 
-RECORDED_DIGEST = "fb1f4fc2e5354a401cc6c60b452bdacc5d40997334129f8f65b735dcb33f510b"
+RECORDED_DIGEST = "1c8b912bbc195680ae95e3162540250eddd691eec69adc0d1815ee83acd479a7"
 
 
 def test_the_new_key_at_its_default_leaves_every_digest_unchanged(tmp_path) -> None:
@@ -311,7 +313,7 @@ RUNS, ROUNDS = 200, 12
 
 @pytest.fixture(scope="module")
 def conditioned(tmp_path_factory) -> tuple[Path, str]:
-    """A small run of the partial-deals what-if with a history of three months, and its output."""
+    """A small run of the flagship with a history of three months, and its output."""
     folder = tmp_path_factory.mktemp("conditioned")
     file = history_file(folder, HISTORY)
     out = folder / "run"

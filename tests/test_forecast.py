@@ -516,10 +516,11 @@ def test_a_record_loads_as_a_timeline_in_date_order(tmp_path: Path) -> None:
 
 
 def test_forecast_agrees_with_the_replications_table(tmp_path: Path) -> None:
-    """On the flagship a ceasefire ends the run, so "a ceasefire in force at month m" is "the run
-    ended in a ceasefire or an agreement by month m": the events table checked against the
-    replications table, which knows nothing of it."""
-    scenario = write(tmp_path, "dated.yaml", f"extends: {FLAGSHIP}\nrun: {{start_date: 2024-12-09}}\n")
+    """With fragile ceasefires off a ceasefire ends the run, so "a ceasefire in force at month m"
+    is "the run ended in a ceasefire or an agreement by month m": the events table checked
+    against the replications table, which knows nothing of it."""
+    final = "mechanisms: {fragile_ceasefire: false, partial_deals: false}\n"
+    scenario = write(tmp_path, "dated.yaml", f"extends: {FLAGSHIP}\n{final}")
     questions = questions_file(tmp_path, "by: 2025-06-30, path: us_ceasefire_first", "months: 12")
     book, out = tmp_path / "forecasts" / "ledger.jsonl", tmp_path / "run"
     args = ["--runs", "60", "--rounds", "24", "--workers", "1", "--out", str(out), "--ledger", str(book)]

@@ -46,7 +46,9 @@ def test_mesa_run_matches_batch_row_round_by_round(flagship, path: str) -> None:
 
 @pytest.mark.parametrize("path", ["us_ceasefire_first", "china_presses_russia"])
 def test_mesa_replays_batch_with_fragile_ceasefires_and_partial_deals(path: str) -> None:
-    loaded = load_scenario(SCENARIOS / "2024-12-partial-deals.yaml")
+    loaded = load_scenario(SCENARIOS / "2024-12-mediation-paths.yaml")
+    mechanisms = loaded.variants[path].mechanisms
+    assert mechanisms.fragile_ceasefire and mechanisms.partial_deals
     assert_mesa_replays_batch(loaded.variants[path], seed=21, rounds=60, rows=(0, 3, 8, 13))
 
 
