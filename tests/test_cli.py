@@ -42,7 +42,9 @@ def test_run_writes_a_complete_result_folder(result_dir: Path) -> None:
         "plots",
     } <= names
     pngs = sorted(p.name for p in (result_dir / "plots").glob("*.png"))
-    assert pngs == ["agreement.png", "survival.png", "terms.png", "trajectories.png"]
+    # the flagship lets ceasefires break and makes partial deals: two plots of what happened on the way
+    on_the_way = ["durations.png", "events.png"]
+    assert pngs == ["agreement.png", *on_the_way, "survival.png", "terms.png", "trajectories.png"]
 
 
 @pytest.mark.slow
@@ -222,8 +224,10 @@ def test_a_path_that_adds_an_actor_runs_and_draws_it_on_that_path_only(tmp_path:
         "  norway_hosts:\n    label: Norway hosts\n"
         "    mediation: {mediators: [norway], style: facilitative}\n"
         "    actors:\n      norway:\n        name: Norway\n        role: mediator\n"
-        "        position: {territory: 0.5, ceasefire: 0.5, security: 0.5, sanctions: 0.5, consent: 0.5}\n"
-        "        salience: {territory: 0.5, ceasefire: 0.5, security: 0.5, sanctions: 0.5, consent: 0.5}\n"
+        "        position: {territory: 0.5, ceasefire: 0.5, security: 0.5, sanctions: 0.5, consent: 0.5,\n"
+        "                   escalation: 0.8, humanitarian: 0.9}\n"
+        "        salience: {territory: 0.5, ceasefire: 0.5, security: 0.5, sanctions: 0.5, consent: 0.5,\n"
+        "                   escalation: 0.5, humanitarian: 0.5}\n"
         "        clout: 0.2\n        stubbornness: 0.5\n"
     )
     folder = write_result(

@@ -436,6 +436,8 @@ def test_dollar_signs_in_labels_are_drawn_as_text(tmp_path: Path, capsys: pytest
     assert code == 0, stderr
     assert sorted(p.name for p in (out / "plots").glob("*.png")) == [
         "agreement.png",
+        "durations.png",
+        "events.png",
         "survival.png",
         "terms.png",
         "trajectories.png",

@@ -199,7 +199,8 @@ def test_one_negotiation(run_notebook) -> None:
 
     figures = _figures(_tagged(run.nb, "positions-figure"))
     assert len(figures) == 1
-    assert "with 6 Axes" in figures[0]  # five issue panels and the BATNA panel
+    issues = len(load_scenario(FLAGSHIP).variants["us_china_joint"].issues)
+    assert f"with {issues + 1} Axes" in figures[0]  # a panel per issue and the BATNA panel
 
 
 def test_quotes_to_parameters(run_notebook) -> None:
@@ -287,9 +288,10 @@ def test_mediation_paths(run_notebook) -> None:
     assert p["runs"] == 10 * p["few_runs"]
     assert 2.5 < p["width_ratio"] < 4.0
 
-    assert p["plots"] == ["agreement.png", "survival.png", "terms.png", "trajectories.png"]
+    names = ["agreement.png", "durations.png", "events.png", "survival.png", "terms.png", "trajectories.png"]
+    assert p["plots"] == names
     shown = sum(len(_figures(c)) for c in run.nb.cells if c.get("id", "").startswith("n03-plot-"))
-    assert shown == 4, "each saved plot is displayed"
+    assert shown == len(names), "each saved plot is displayed"
     assert _figures(_tagged(run.nb, "interval-figure"))
     page = "".join(o["data"].get("text/html", "") for o in _tagged(run.nb, "summary-table").outputs)
     for scenario in paths.values():
