@@ -82,7 +82,7 @@ def plot_survival(result: Result) -> Figure:
     ax.set_xlabel(result.time_label)
     ax.set_ylabel("share without agreement")
     ax.set_title(
-        "Runs ending in ceasefire, breakdown or stalemate never agree and stay counted",
+        "Runs that end without agreement (a ceasefire at the end, a breakdown, war) stay counted",
         fontsize=9,
         color="#444444",
     )
