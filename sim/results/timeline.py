@@ -57,19 +57,28 @@ def spells(events: pd.DataFrame, ends: pd.Series, kind: str) -> pd.DataFrame:
     """Every spell of `kind` (ceasefire or partial deal, per issue): when it began, how many
     months it lasted, and whether it broke down (else it is censored when its run ended;
     `ends` is each replication's last round)."""
-    started = events.loc[events["kind"] == kind, ["replication", "month", "issues"]]
-    broke = events.loc[events["kind"] == SPELLS[kind], ["replication", "month", "issues"]]
-    rows = []
-    for (replication, issue), begun in started.groupby(["replication", "issues"], sort=False):
-        stops = broke.loc[(broke["replication"] == replication) & (broke["issues"] == issue), "month"]
-        stops = np.sort(stops.to_numpy())
-        for start in np.sort(begun["month"].to_numpy()):
-            after = stops[stops > start]
-            if after.size:
-                rows.append((start, int(after[0] - start), True))
-            else:
-                rows.append((start, int(ends[replication] - start), False))
-    return pd.DataFrame(rows, columns=["start", "months", "broke"])
+    columns = ["replication", "month", "issues"]
+    started = events.loc[events["kind"] == kind, columns].sort_values("month", kind="stable")
+    broke = events.loc[events["kind"] == SPELLS[kind], columns].rename(columns={"month": "stop"})
+    # each spell with the first breakdown after it began, in the same run and on the same issue
+    matched = pd.merge_asof(
+        started.astype({"month": "int64"}),
+        broke.astype({"stop": "int64"}).sort_values("stop", kind="stable"),
+        left_on="month",
+        right_on="stop",
+        by=["replication", "issues"],
+        direction="forward",
+        allow_exact_matches=False,
+    )
+    broken = matched["stop"].notna()
+    until = np.where(broken, matched["stop"], ends.reindex(matched["replication"]).to_numpy())
+    return pd.DataFrame(
+        {
+            "start": matched["month"].to_numpy(),
+            "months": (until - matched["month"].to_numpy()).astype(int),
+            "broke": broken.to_numpy(),
+        }
+    )
 
 
 def spell_summary(table: pd.DataFrame) -> Spells | None:
