@@ -182,7 +182,7 @@ def _number(written: KeyPath, key: KeyPath, item: Estimate | Observation, scenar
         anchored,
         coded,
         name,
-        declared.kind == "rate" or declared.judged_in_proportion,
+        declared.proportional,
     )
 
 

@@ -49,6 +49,12 @@ class Parameter:
     judged_in_proportion: bool = False
 
     @property
+    def proportional(self) -> bool:
+        """Whether coders' values compare as ratios (a rate, an amount judged in months of war)
+        rather than as distances on a scale."""
+        return self.kind == "rate" or self.judged_in_proportion
+
+    @property
     def layout(self) -> Layout:
         if self.path[0] == "actors":
             if len(self.path) == 3:

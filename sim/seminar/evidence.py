@@ -72,8 +72,6 @@ def basis_of(scenario: Scenario, path: str) -> Basis:
         if estimate.codings:
             others = (_coding(coder, coding, anchors) for coder, coding in estimate.codings.items())
             codings = (own, *others)
-        declared = parameter_at(key)
-        proportional = declared.kind == "rate" or declared.judged_in_proportion
         return Basis(
             path=path,
             value=float(estimate.center()),
@@ -84,7 +82,8 @@ def basis_of(scenario: Scenario, path: str) -> Basis:
             reason=own.reason,
             anchor=own.anchor,
             codings=codings,
-            disputed=bool(codings) and disagrees_widely([c.value for c in codings], proportional),
+            disputed=bool(codings)
+            and disagrees_widely([c.value for c in codings], parameter_at(key).proportional),
         )
     raise KeyError(path)
 
