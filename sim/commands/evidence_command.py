@@ -17,6 +17,7 @@ from rich.table import Table
 
 from sim.commands.common import out
 from sim.errors import NegsimError, Problem, printable
+from sim.evidence.agreement import Agreement
 from sim.evidence.check import KINDS, EvidenceProblems, FileReport, check_file_evidence
 from sim.scenario.yaml_source import format_key_path
 
@@ -61,13 +62,14 @@ def evidence_command(files: tuple[Path, ...], sources_dir: Path | None, form: st
     else:
         for report in reports:
             out.print(coverage_table(report))
-            if report.unanchored():
+            unanchored, agreement = report.unanchored(), report.agreement()
+            if unanchored:
                 out.print(
-                    f"{len(report.unanchored())} evidence numbers do not name the anchor their quote "
+                    f"{len(unanchored)} evidence numbers do not name the anchor their quote "
                     "supports (`anchor:` in the evidence; docs/codebook.md)"
                 )
-            if report.agreement():
-                out.print(agreement_table(report))
+            if agreement:
+                out.print(agreement_table(agreement, len(report.disputed())))
     if problems:
         raise EvidenceProblems(problems)
 
@@ -92,15 +94,15 @@ def coverage_table(report: FileReport) -> Table:
     return table
 
 
-def agreement_table(report: FileReport) -> Table:
-    """Krippendorff's alpha per kind of parameter, and the number the coders differ most on."""
-    disputed = len(report.disputed())
+def agreement_table(agreement: list[Agreement], disputed: int) -> Table:
+    """Krippendorff's alpha per kind of parameter, and the number the coders differ most on;
+    the title counts the numbers `disputed` widely."""
     title = f"Agreement between coders (Krippendorff's alpha, interval; {disputed} numbers disputed widely)"
     table = Table(title=title, title_justify="left")
     for name, justify in (("parameter", "left"), ("numbers", "right"), ("alpha", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     table.add_column("widest disagreement")
-    for found in report.agreement():
+    for found in agreement:
         widest = ""
         if found.widest is not None:
             label, coded = found.widest
