@@ -12,7 +12,8 @@ from mesa.datacollection import DataCollector
 
 from sim.model import rules
 from sim.model.agents import ActorAgent
-from sim.model.engine import EVENT_KINDS, NO_ISSUE, advance, draw_noise
+from sim.model.engine import EVENT_KINDS, NO_ISSUE, advance
+from sim.model.noise import draw_noise
 from sim.model.params import build_params
 from sim.scenario.schema import Scenario
 
