@@ -32,27 +32,34 @@ class Noise:
 def draw_noise(scenario: Scenario, seed: int, start: int, stop: int, rounds: int) -> Noise:
     """Noise for replications [start, stop): one stream per (kind, actor, round), so a draw
     depends only on seed, scenario, replication, actor and round."""
+    mechanisms = scenario.mechanisms
 
-    def block(kind: str) -> np.ndarray:
-        out = np.empty((stop - start, rounds, len(scenario.actors)))
-        for n, actor in enumerate(scenario.actors):
-            for t in range(rounds):
-                stream = f"noise:{kind}:{actor}:{t}"
-                out[:, t, n] = streams.normals(seed, scenario.streams_key, stream, start, stop, 1)[:, 0]
-        return out
+    def normals(kind: str) -> np.ndarray:
+        return _per_actor_and_round(scenario, seed, start, stop, rounds, kind)
 
     def uniforms(stream: str, wanted: bool) -> np.ndarray:
         if not wanted:
             return np.empty((stop - start, 0))
         return streams.uniforms(seed, scenario.streams_key, stream, start, stop, rounds)
 
-    mechanisms = scenario.mechanisms
-    partial = np.stack(
-        [uniforms(f"noise:partial:{issue}", mechanisms.partial_deals) for issue in scenario.issues], axis=2
-    )
+    partial = [uniforms(f"noise:partial:{issue}", mechanisms.partial_deals) for issue in scenario.issues]
     return Noise(
-        shocks=block("shock"),
-        perception=block("perception"),
+        shocks=normals("shock"),
+        perception=normals("perception"),
         breakdown=uniforms("noise:breakdown", mechanisms.fragile_ceasefire),
-        partial=partial,
+        partial=np.stack(partial, axis=2),
     )
+
+
+def _per_actor_and_round(
+    scenario: Scenario, seed: int, start: int, stop: int, rounds: int, kind: str
+) -> np.ndarray:
+    """Standard normals (R, T, N) of one kind, stream `noise:{kind}:{actor}:{t}` filling [:, t, n].
+
+    All N * T streams are drawn as one block (stream by stream, then turned into normals in one
+    call) and laid out as (R, T, N) in C order, as the rules have always read them."""
+    actors = list(scenario.actors)
+    names = [f"noise:{kind}:{actor}:{t}" for actor in actors for t in range(rounds)]
+    block = streams.normal_block(seed, scenario.streams_key, names, start, stop)
+    by_actor_round = block.reshape(len(actors), rounds, stop - start)
+    return np.ascontiguousarray(by_actor_round.transpose(2, 1, 0))
