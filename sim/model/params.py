@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from sim.model import streams
+from sim.scenario.distribution import ppf_stacked
 from sim.scenario.parameters import ANY, PARAMETERS, Parameter, UnknownParameter, parameter_at
 from sim.scenario.schema import Decision, Mechanisms, Scale, Scenario, to_model_units
 from sim.scenario.walk import iter_estimates
@@ -73,16 +74,19 @@ def sample_estimates(scenario: Scenario, seed: int, start: int, stop: int) -> di
     """Draw every estimate for replications [start, stop); keyed by its key path.
 
     With `mechanisms.parameter_uncertainty` off every estimate takes its central value.
+    Otherwise each estimate reads its own stream (`param:<key path>`), one uniform per
+    replication, and all of them are mapped by their inverse CDFs together (`ppf_stacked`).
     """
-    draws: dict[str, np.ndarray] = {}
-    for path, estimate in iter_estimates(scenario):
-        name = format_key_path(path)
-        if not scenario.mechanisms.parameter_uncertainty:
-            draws[name] = np.full(stop - start, estimate.center())
-            continue
-        u = streams.uniforms(seed, scenario.streams_key, f"param:{name}", start, stop)[:, 0]
-        draws[name] = estimate.distribution(parameter_at(path).bounds_in(path, scenario)).ppf(u)
-    return draws
+    estimates = [(format_key_path(path), path, estimate) for path, estimate in iter_estimates(scenario)]
+    if not scenario.mechanisms.parameter_uncertainty:
+        return {name: np.full(stop - start, estimate.center()) for name, _, estimate in estimates}
+    names = [f"param:{name}" for name, _, _ in estimates]
+    uniforms = streams.uniform_block(seed, scenario.streams_key, names, start, stop)[:, :, 0]
+    distributions = [
+        estimate.distribution(parameter_at(path).bounds_in(path, scenario)) for _, path, estimate in estimates
+    ]
+    draws = ppf_stacked(distributions, uniforms)
+    return {name: draws[e] for e, (name, _, _) in enumerate(estimates)}
 
 
 def build_params(
