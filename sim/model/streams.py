@@ -34,7 +34,7 @@ def _key(seed: int, scenario: str, stream: str) -> np.ndarray:
 
 
 def uniforms(seed: int, scenario: str, stream: str, start: int, stop: int, per_rep: int = 1) -> np.ndarray:
-    """Uniforms in the open interval (0, 1), shape (stop - start, per_rep)."""
+    """Uniforms in (0, 1], shape (stop - start, per_rep) (see `_unit_interval`)."""
     return uniform_block(seed, scenario, [stream], start, stop, per_rep)[0]
 
 
@@ -81,9 +81,9 @@ def _raw_words(seed: int, scenario: str, names: Sequence[str], first: int, last:
 
 
 def _unit_interval(raw: np.ndarray) -> np.ndarray:
-    """The top 53 bits of each word as the midpoint of its 2**-53-wide cell: in (0, 1), never 0
-    or 1, so inverse CDFs stay finite. In place, step by step: the same rounding as one
-    expression, without its temporaries."""
+    """The top 53 bits k of each word as (k + 0.5) * 2**-53: never 0, and 1 only for the top
+    value of k (above 2**52, k + 0.5 rounds to even), once in 2**53 words. In place, step by
+    step: the same rounding as one expression, without its temporaries."""
     values = (raw >> np.uint64(11)).astype(np.float64)
     values += 0.5
     values *= 2.0**-53
