@@ -2,6 +2,11 @@
 
 Input errors print one clear message and exit with status 2; an interrupt exits with 130
 and leaves no half-written result folder.
+
+Each command lives in a module of its own under sim/commands, imported only when that command
+runs: `negsim --help` then loads no scientific library, `negsim validate` and `negsim show`
+only the scenario layer, and `negsim run` (and every worker process it spawns, which re-imports
+this module) nothing that SALib or scikit-learn commands need.
 """
 
 from __future__ import annotations
@@ -9,14 +14,11 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
 
 import click
 
-from sim import __version__
-from sim.commands.common import err, out, pick_path
-from sim.commands.run import run
+from sim.commands.common import err
 from sim.errors import NegsimError
 from sim.interrupts import (
     EXIT_INTERRUPTED,
@@ -26,108 +28,135 @@ from sim.interrupts import (
     Terminated,
     raise_signals_outside_imports,
 )
-from sim.results import writer
 from sim.runner import lifeline
-from sim.scenario.loader import load_scenario
-from sim.scenario.show import evidence_tables, shown
 
 EXIT_INPUT = 2
 
 
-class LazyGroup(click.Group):
-    """Commands that need SALib or scikit-learn are imported only when called, so `negsim run`
-    and every worker process it spawns (which re-imports this module) start without them."""
+class Listed(NamedTuple):
+    """Where a command is defined (`module:attribute`), and the first sentence of its help as
+    `negsim --help` lists it (tests/test_startup.py checks it against the command's own)."""
 
-    lazy: ClassVar[dict[str, str]] = {
-        "sensitivity": "sim.commands.sensitivity:sensitivity_command",
-        "discover": "sim.commands.discover:discover_command",
-        "app": "sim.commands.app:app_command",
-        "verify": "sim.commands.verify:verify_command",
-        "rerun": "sim.commands.rerun:rerun_command",
-        "compare": "sim.commands.compare:compare_command",
-        "import": "sim.commands.import_command:import_command",
-        "backtest": "sim.commands.backtest:backtest_command",
-        "evidence": "sim.commands.evidence_command:evidence_command",
-        "forecast": "sim.commands.forecast:forecast_command",
-        "score": "sim.commands.score:score_command",
+    target: str
+    summary: str
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported only when called; its listing comes from `commands_listed`,
+    so `negsim --help` imports none of them."""
+
+    commands_listed: ClassVar[dict[str, Listed]] = {
+        "app": Listed(
+            "sim.commands.app:app_command",
+            "Start the seminar page: step through one negotiation, compare paths, read the evidence.",
+        ),
+        "backtest": Listed(
+            "sim.commands.backtest:backtest_command",
+            "Score every model's predictions on DATASET's known outcomes.",
+        ),
+        "compare": Listed(
+            "sim.commands.compare:compare_command",
+            "Compare two `negsim run` result folders, RESULT_A and RESULT_B: for every mediation path "
+            "in both, the difference B − A in the share of each outcome, with a 95% interval (paired "
+            "when both runs used the same random draws).",
+        ),
+        "discover": Listed(
+            "sim.commands.discover:discover_command",
+            "PRIM boxes and a CART tree for when each path in FILE reaches OUTCOME.",
+        ),
+        "evidence": Listed(
+            "sim.commands.evidence_command:evidence_command",
+            "Check every quote in scenario FILES against its source; print how numbers are founded.",
+        ),
+        "forecast": Listed(
+            "sim.commands.forecast:forecast_command",
+            "Run FILE, give each question's probability, and append them to the ledger.",
+        ),
+        "import": Listed(
+            "sim.commands.import_command:import_command",
+            "Make scenario files from a published case: KTAB, Bueno de Mesquita-style or DEU data.",
+        ),
+        "plot": Listed(
+            "sim.commands.plot:plot_command",
+            "Redraw the plots of RESULT_DIR from its saved tables, and record them in its manifest.json.",
+        ),
+        "rerun": Listed(
+            "sim.commands.rerun:rerun_command",
+            "Repeat the run that wrote RESULT_DIR and compare the results: exit 0 when identical, "
+            "3 when they differ, 2 when the folder cannot be rerun.",
+        ),
+        "run": Listed(
+            "sim.commands.run:run",
+            "Run every mediation path in FILE and write a result folder.",
+        ),
+        "score": Listed(
+            "sim.commands.score:score_command",
+            "Score the forecasts in LEDGER against the record: Brier, log score, base rate, skill.",
+        ),
+        "sensitivity": Listed(
+            "sim.commands.sensitivity:sensitivity_command",
+            "Sobol or Morris sensitivity of each path's agreement probability to FILE's explore: section.",
+        ),
+        "show": Listed(
+            "sim.commands.show:show_command",
+            "Print each actor's parameters beside their evidence.",
+        ),
+        "validate": Listed(
+            "sim.commands.validate:validate_command",
+            "Check scenario FILES; exit 0 when all are valid, 2 when any is not.",
+        ),
+        "verify": Listed(
+            "sim.commands.verify:verify_command",
+            "Check every file of RESULT_DIR against the checksums in its manifest.json (exit 0 when all "
+            "match, 2 when any file was changed, is missing or was added); or check the hash chain of "
+            "a forecast ledger (docs/forecasting.md).",
+        ),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *self.lazy])
+        return sorted([*super().list_commands(ctx), *self.commands_listed])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.lazy:
-            module, attribute = self.lazy[name].split(":")
-            return getattr(importlib.import_module(module), attribute)
-        return super().get_command(ctx, name)
+        """The command `name`, its module imported now (once: Python keeps it)."""
+        listed = self.commands_listed.get(name)
+        if listed is None:
+            return super().get_command(ctx, name)
+        module, attribute = listed.target.split(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's own listing of the commands, made from their summaries instead of the commands
+        themselves, which would have to be imported (with numpy, pandas, scipy, ...) to be listed."""
+        stand_ins = {
+            name: click.Command(name, help=listed.summary) for name, listed in self.commands_listed.items()
+        }
+        for name in super().list_commands(ctx):  # any command added directly, as click lists it
+            stand_ins[name] = self.commands[name]
+        click.Group(commands=stand_ins).format_commands(ctx, formatter)
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """`--version`, printed as click.version_option prints it; the version is looked up (in the
+    installed package's metadata, which takes a while to read) only when asked for."""
+    if not value or ctx.resilient_parsing:
+        return
+    from sim import __version__
+
+    click.echo(f"negsim, version {__version__}", color=ctx.color)
+    ctx.exit()
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="negsim")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
 def cli() -> None:
     """negsim: which mediation paths converge to an agreement, how fast, on what terms."""
-
-
-@cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario FILES; exit 0 when all are valid, 2 when any is not."""
-    problems: list[NegsimError] = []
-    for file in files:
-        try:
-            loaded = load_scenario(file)
-            out.print(
-                f"[green]ok[/green] {file}: {len(loaded.variants)} path(s), "
-                f"{len(next(iter(loaded.variants.values())).actors)} actors"
-            )
-        except NegsimError as exc:
-            problems.append(exc)
-    if problems:
-        raise NegsimError([p for exc in problems for p in exc.problems], any(e.truncated for e in problems))
-
-
-@cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--path", "path_name", help="Show this mediation path's parameters (default: the first).")
-def show(file: Path, path_name: str | None) -> None:
-    """Print each actor's parameters beside their evidence."""
-    loaded = load_scenario(file)
-    scenario = pick_path(loaded, path_name)
-    out.print(f"[bold]{shown(scenario.title or loaded.name)}[/bold] — path: {shown(scenario.label)}")
-    for table in evidence_tables(scenario):
-        out.print(table)
-    out.print("Sources:")
-    for key, source in scenario.sources.items():
-        out.print(shown(f"  {key}: {source.outlet}, {source.date}: {source.headline}"))
-
-
-@cli.command()
-@click.argument("result_dir", type=click.Path(path_type=Path))
-@click.option("--path", "path_name", help="Mediation path for the trajectory fan chart.")
-def plot(result_dir: Path, path_name: str | None) -> None:
-    """Redraw the plots of RESULT_DIR from its saved tables, and record them in its manifest.json.
-
-    All or nothing: an interrupt or error leaves the folder exactly as it was."""
-    if not os.path.lexists(result_dir / writer.SUMMARY):
-        raise NegsimError.single(
-            str(result_dir),
-            "is not a negsim result folder (no summary.json)",
-            suggestion="give a folder that `negsim run`, `sensitivity` or `discover` wrote",
-        )
-    summary = writer.read_summary(result_dir)
-    if path_name is not None and path_name not in summary.paths:
-        raise NegsimError.single(
-            str(result_dir),
-            f"no mediation path `{path_name}`",
-            suggestion=f"choose one of: {', '.join(summary.paths)}",
-        )
-    from sim.plots.draw import redraw
-
-    for png in redraw(result_dir, trajectory_path=path_name):
-        out.print(str(png), markup=False, highlight=False, soft_wrap=True)
-
-
-cli.add_command(run)
 
 
 def _stop(message: str, status: int) -> None:

@@ -1,4 +1,9 @@
-"""What every command shares: consoles, the progress bar, backend options, result folders."""
+"""What every command shares: consoles, the progress bar, backend options, result folders.
+
+Every command imports this module, `negsim --help` and `negsim show` too, so it imports only
+click and rich's console at first: the runner (numpy, scipy, the model) and the scenario layer
+are imported by the functions that use them, when they are called.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,18 @@ import functools
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from sim.errors import UNPRINTABLE, NegsimError, printable
-from sim.runner.backends import Backend, choose_backend
-from sim.runner.batch import execute
-from sim.runner.chunks import DEFAULT_CHUNK, Chunk, ChunkResult
-from sim.scenario.estimates import short_repr
-from sim.scenario.loader import LoadedScenario
-from sim.scenario.references import NAME_HINT, check_name
-from sim.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from sim.runner.backends import Backend
+    from sim.runner.chunks import Chunk, ChunkResult
+    from sim.scenario.loader import LoadedScenario
+    from sim.scenario.schema import Scenario
 
 MAX_WORKERS = 256  # more local processes than this would exhaust memory long before helping
 
@@ -31,6 +34,8 @@ err = Console(stderr=True)
 
 def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--workers, --dask and --chunk-size, turned into a `backend` and `chunk_size` argument."""
+    from sim.runner.backends import choose_backend
+    from sim.runner.chunks import DEFAULT_CHUNK
 
     @click.option(
         "--workers",
@@ -63,6 +68,10 @@ def run_with_progress(
     sink: Callable[[ChunkResult], None],
 ) -> int:
     """Run every chunk with a progress bar on a terminal; return replication-rounds played."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from sim.runner.batch import execute
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=not err.is_terminal, transient=True) as progress:
         task = progress.add_task(f"replications ({backend.description})", total=total)
@@ -111,6 +120,9 @@ def out_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 def default_folder(name: str, kind: str = "") -> Path:
     """results/<scenario>/<timestamp>[-<kind>], never an existing folder, never outside results/."""
+    from sim.scenario.estimates import short_repr
+    from sim.scenario.references import NAME_HINT, check_name
+
     results = Path("results")
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{kind}" if kind else "")
     folder = results / name / stamp
