@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.arrays import AGREEMENT
 from sim.model.engine import run_batch
-from sim.model.rules import AGREEMENT
 from sim.scenario.loader import LoadedScenario
 from tests.conftest import SCENARIOS
 

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 
 from sim.errors import NegsimError
-from sim.model import rules
+from sim.model.arrays import AGREEMENT
 from sim.model.engine import run_batch
 from sim.model.params import build_params
 from sim.runner.chunks import replication_table
 from sim.scenario.loader import LoadedScenario, load_scenario
 from sim.scenario.schema import Decision
+from tests.rules_harness import Row
 
 COUNCIL = Path(__file__).resolve().parent / "scenarios" / "council.yaml"
 
@@ -83,7 +84,7 @@ def _decided(rule: str, accepts: list[bool], votes: list[float], threshold: floa
         votes=np.array([votes], dtype=float),
         decision=Decision(rule=rule, threshold=threshold),
     )
-    return bool(rules.decided(np.array([accepts]), p)[0])
+    return Row(p).decided(accepts)
 
 
 def test_decision_rules_count_as_documented() -> None:
@@ -103,18 +104,18 @@ def test_a_higher_qualified_majority_never_adds_an_agreement() -> None:
     low = run_batch(council_with(), seed=5, start=0, stop=300, rounds=24)
     strict = council_with(decision=Decision(rule="qualified_majority", threshold=0.8))
     high = run_batch(strict, seed=5, start=0, stop=300, rounds=24)
-    agreed_low = low.state.outcome == rules.AGREEMENT
-    agreed_high = high.state.outcome == rules.AGREEMENT
+    agreed_low = low.state.outcome == AGREEMENT
+    agreed_high = high.state.outcome == AGREEMENT
     assert np.all(agreed_low[agreed_high])
     assert np.all(low.state.end_round[agreed_high] <= high.state.end_round[agreed_high])
 
 
 def test_a_neutral_chair_proposes_the_voters_compromise_and_is_trusted() -> None:
     p = build_params(council_with(), seed=0, start=0, stop=2)
-    state = rules.initial_state(p)
-    package = rules.propose(state, p, 0)
-    np.testing.assert_allclose(package, rules.weighted_compromise(state, p, p.is_voter))
-    np.testing.assert_array_equal(rules.proposer_trust(p, 0), 1.0)
+    for r in range(2):
+        row = Row(p, r)
+        np.testing.assert_allclose(row.propose(0), row.weighted_compromise(voters_only=True))
+        np.testing.assert_array_equal(row.proposer_trust(0), 1.0)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.model import rules
+from sim.model.arrays import AGREEMENT, BREAKDOWN, CEASEFIRE, OUTCOME_NAMES, STALEMATE
 from sim.model.engine import run_batch
 from sim.results.stream import read_table
 from sim.scenario.loader import LoadedScenario, load_scenario
@@ -21,7 +21,7 @@ from tests.test_mesa_equivalence import assert_mesa_replays_batch
 MANY = Path(__file__).resolve().parent / "scenarios" / "many_actors.yaml"
 SEED = 11  # the file's own run.seed, so the command and run_batch draw the same numbers
 ROUNDS = 60
-ENDED = (rules.AGREEMENT, rules.CEASEFIRE, rules.BREAKDOWN, rules.STALEMATE)
+ENDED = (AGREEMENT, CEASEFIRE, BREAKDOWN, STALEMATE)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,8 @@ def test_every_run_ends_and_agreed_terms_lie_within_the_actors_positions(many: L
         state, ideal = result.state, result.params.ideal
         assert np.isin(state.outcome, ENDED).all(), path
         assert ((state.end_round >= 1) & (state.end_round <= ROUNDS)).all(), path
-        assert (state.end_round[state.outcome == rules.STALEMATE] == ROUNDS).all(), path
-        agreed = state.outcome == rules.AGREEMENT
+        assert (state.end_round[state.outcome == STALEMATE] == ROUNDS).all(), path
+        agreed = state.outcome == AGREEMENT
         assert not np.isnan(state.terms[agreed]).any() and np.isnan(state.terms[~agreed]).all(), path
         terms = state.terms[agreed]
         low, high = ideal[agreed].min(axis=1), ideal[agreed].max(axis=1)  # (agreements, issues)
@@ -55,7 +55,7 @@ def test_every_run_ends_and_agreed_terms_lie_within_the_actors_positions(many: L
         assert ((terms >= low - 1e-12) & (terms <= high + 1e-12)).all(), path
         seen |= set(np.unique(state.outcome).tolist())
     # the scenario exercises the rules: runs settle, freeze and break down somewhere
-    assert {rules.AGREEMENT, rules.CEASEFIRE, rules.BREAKDOWN} <= seen
+    assert {AGREEMENT, CEASEFIRE, BREAKDOWN} <= seen
 
 
 @pytest.mark.slow  # a few seconds: three parties make the exact Nash point slow
@@ -78,7 +78,7 @@ def test_the_run_command_writes_what_the_batch_engine_computes(tmp_path: Path, m
         agreed = (rows["outcome"] == "agreement").to_numpy()
         assert ((terms[agreed] >= 0) & (terms[agreed] <= 1)).all(), path
         state = run_batch(scenario, SEED, 0, 50, ROUNDS).state
-        names = np.array(rules.OUTCOME_NAMES)[state.outcome]
+        names = np.array(OUTCOME_NAMES)[state.outcome]
         np.testing.assert_array_equal(rows["outcome"].astype(str).to_numpy(), names)
         np.testing.assert_array_equal(rows["end_round"].to_numpy(), state.end_round)
         np.testing.assert_array_equal(terms, state.terms)
@@ -101,8 +101,8 @@ def test_higher_costs_of_war_do_not_lower_agreement(
     )
     rises = []
     for path in many.variants:
-        base = run_batch(many.variants[path], SEED, 0, 400, ROUNDS).state.outcome == rules.AGREEMENT
-        more = run_batch(costly.variants[path], SEED, 0, 400, ROUNDS).state.outcome == rules.AGREEMENT
+        base = run_batch(many.variants[path], SEED, 0, 400, ROUNDS).state.outcome == AGREEMENT
+        more = run_batch(costly.variants[path], SEED, 0, 400, ROUNDS).state.outcome == AGREEMENT
         tolerance = 3 * np.sqrt(np.mean(base != more) / len(base))
         assert more.mean() >= base.mean() - tolerance, (
             f"{path}: agreement fell from {base.mean():.3f} to {more.mean():.3f} (tolerance {tolerance:.3f})"

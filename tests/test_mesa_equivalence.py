@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from sim.model.arrays import OUTCOME_NAMES, State
 from sim.model.engine import EVENT_KINDS, run_batch
 from sim.model.mesa_model import NegotiationModel
-from sim.model.rules import OUTCOME_NAMES
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
 from tests.conftest import SCENARIOS
@@ -50,6 +50,30 @@ def test_mesa_replays_batch_with_fragile_ceasefires_and_partial_deals(path: str)
     mechanisms = loaded.variants[path].mechanisms
     assert mechanisms.fragile_ceasefire and mechanisms.partial_deals
     assert_mesa_replays_batch(loaded.variants[path], seed=21, rounds=60, rows=(0, 3, 8, 13))
+
+
+@pytest.mark.parametrize("path", ["us_ceasefire_first", "china_presses_russia"])
+def test_a_replications_result_does_not_depend_on_the_batch_it_ran_in(flagship, path: str) -> None:
+    """Rows of a batch share nothing but their scratch space: replication r ends in the same state
+    (every field, strikes and partial deals included), with the same trajectory and events,
+    whether it runs among twelve, among four from replication 5, or alone; and a row that has
+    ended is not touched again, its positions staying as they were in its last round."""
+    scenario = flagship.variants[path]
+    whole = run_batch(scenario, 21, 0, 12, 60, record_trajectory=True)
+    assert (whole.state.end_round < 60).any() and len(whole.events.row) > 0  # something to compare
+    for start, stop in ((5, 9), (7, 8), (11, 12)):
+        part = run_batch(scenario, 21, start, stop, 60, record_trajectory=True)
+        for field in State._fields:
+            np.testing.assert_array_equal(
+                getattr(part.state, field), getattr(whole.state, field)[start:stop], err_msg=field
+            )
+        np.testing.assert_array_equal(part.trajectory, whole.trajectory[:, start:stop])
+        mine = (whole.events.row >= start) & (whole.events.row < stop)
+        np.testing.assert_array_equal(part.events.row + start, whole.events.row[mine])
+        for field in ("month", "kind", "issue"):
+            np.testing.assert_array_equal(getattr(part.events, field), getattr(whole.events, field)[mine])
+    for r, end in enumerate(whole.state.end_round):
+        assert (whole.trajectory[end:, r] == whole.trajectory[end, r]).all()
 
 
 def test_mesa_agents_are_views_and_data_is_collected(flagship) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from sim.errors import NegsimError
-from sim.model import rules
+from sim.model import arrays, rules
 from sim.model.params import Params, build_params
 from sim.scenario.estimates import UNIT, Estimate
 from sim.scenario.explore import Range
@@ -86,13 +86,20 @@ def test_the_schema_sections_hold_exactly_the_registered_parameters() -> None:
 
 
 def test_every_params_array_a_rule_reads_is_filled_by_a_parameter_or_is_a_field() -> None:
-    """A rule reading `p.something` that nothing fills would fail only when that rule runs."""
+    """A rule reading `p.something` that nothing fills would fail only when that rule is compiled:
+    each array a rule reads is one of the `Inputs` handed to compiled code, each of those is a
+    field of Params or filled by a parameter, and each `path.something` is one of `Path`."""
     fields = {f.name for f in dataclasses.fields(Params)}
     filled = {p.fills for p in PARAMETERS if p.numeric}
-    read = set(re.findall(r"\bp\.([a-z_]+)\b", inspect.getsource(rules)))
-    assert read <= fields | filled | {"replications"}, read - fields - filled
+    source = inspect.getsource(rules)
+    read = set(re.findall(r"\bp\.([a-z_]+)\b", source))
+    assert read <= set(arrays.Inputs._fields), read - set(arrays.Inputs._fields)
+    assert set(arrays.Inputs._fields) <= fields | filled, set(arrays.Inputs._fields) - fields - filled
+    on_the_path = set(re.findall(r"\bpath\.([a-z_]+)\b", source))
+    assert on_the_path <= set(arrays.Path._fields), on_the_path - set(arrays.Path._fields)
     params = build_params(load_scenario(TOY).variants["broker_proposes"], seed=1, start=0, stop=4)
     assert set(params.values) == filled
+    assert arrays.inputs(params).clout.shape == (4, 3)
     with pytest.raises(AttributeError, match="no field or parameter `clot`"):
         _ = params.clot
 

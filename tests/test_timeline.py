@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model import rules
+from sim.model.arrays import AGREEMENT, BREAKDOWN, CEASEFIRE, STALEMATE
 from sim.model.engine import (
     AGREEMENT_EVENT,
     CEASEFIRE_BREAKDOWN,
@@ -22,9 +22,11 @@ from sim.model.engine import (
     TALKS_BREAKDOWN,
     run_batch,
 )
+from sim.model.params import Params
 from sim.results.timeline import first_by_month, spell_summary, spells
 from sim.scenario.loader import LoadedScenario, load_scenario
 from tests.conftest import FLAGSHIP, SCENARIOS, negsim_main
+from tests.rules_harness import Row
 
 PARTIAL = FLAGSHIP  # it switches on fragile ceasefires and partial deals
 SEED, RUNS = 7, 400
@@ -70,9 +72,9 @@ def test_every_timeline_is_a_consistent_history(partial, path: str) -> None:
                 assert kind in (AGREEMENT_EVENT, TALKS_BREAKDOWN)
                 assert month == result.state.end_round[row] and month == history["month"].max()
         outcome = result.state.outcome[row]
-        if outcome in (rules.CEASEFIRE, rules.STALEMATE):  # the horizon: a ceasefire holds, or war
-            assert (outcome == rules.CEASEFIRE) == in_ceasefire
-        if outcome == rules.AGREEMENT:
+        if outcome in (CEASEFIRE, STALEMATE):  # the horizon: a ceasefire holds, or war
+            assert (outcome == CEASEFIRE) == in_ceasefire
+        if outcome == AGREEMENT:
             assert history["kind"].iloc[-1] == AGREEMENT_EVENT
 
 
@@ -80,13 +82,13 @@ def test_without_the_new_mechanisms_a_ceasefire_ends_the_run_as_before(extend) -
     final = extend("mechanisms: {fragile_ceasefire: false, partial_deals: false}\n")
     events, result = timeline_of(final, "us_ceasefire_first")
     assert not events["kind"].isin([CEASEFIRE_BREAKDOWN, PARTIAL_DEAL, PARTIAL_BREAKDOWN]).any()
-    ended = result.state.outcome != rules.STALEMATE
+    ended = result.state.outcome != STALEMATE
     # exactly one event per run that did not reach the horizon at war: the one that ended it
     assert sorted(events["row"]) == sorted(np.flatnonzero(ended))
     codes = {
-        rules.AGREEMENT: AGREEMENT_EVENT,
-        rules.CEASEFIRE: CEASEFIRE_EVENT,
-        rules.BREAKDOWN: TALKS_BREAKDOWN,
+        AGREEMENT: AGREEMENT_EVENT,
+        CEASEFIRE: CEASEFIRE_EVENT,
+        BREAKDOWN: TALKS_BREAKDOWN,
     }
     for row, month, kind in events[["row", "month", "kind"]].itertuples(index=False):
         assert kind == codes[result.state.outcome[row]] and month == result.state.end_round[row]
@@ -123,11 +125,15 @@ def test_monitoring_and_guarantees_never_shorten_a_ceasefire(partial, extend, ke
 def test_the_breakdown_hazard_grows_with_the_commitment_problem_and_falls_with_guarantees(partial) -> None:
     result = run_batch(partial.variants["no_mediation"], SEED, 0, 3, 1)
     p = result.params
-    base = rules.breakdown_hazard(p)
+
+    def hazard(params: Params) -> np.ndarray:
+        return np.array([Row(params, r).breakdown_hazard() for r in range(3)])
+
+    base = hazard(p)
     assert np.all(base > 0)
-    assert np.all(rules.breakdown_hazard(p.revised(commitment_problem=p.commitment_problem + 0.1)) > base)
-    assert np.all(rules.breakdown_hazard(p.revised(guarantees=np.full(3, 0.5))) == pytest.approx(base / 2))
-    assert np.all(rules.breakdown_hazard(p.revised(monitoring=np.ones(3))) == 0)
+    assert np.all(hazard(p.revised(commitment_problem=p.commitment_problem + 0.1)) > base)
+    assert hazard(p.revised(guarantees=np.full(3, 0.5))) == pytest.approx(base / 2)
+    assert np.all(hazard(p.revised(monitoring=np.ones(3))) == 0)
 
 
 def test_a_ceasefire_that_holds_stops_the_costs_of_war(partial) -> None:
@@ -139,7 +145,7 @@ def test_a_ceasefire_that_holds_stops_the_costs_of_war(partial) -> None:
         row
         for row in np.unique(events.row[events.kind == CEASEFIRE_EVENT])
         if not np.any((events.row == row) & (events.kind == CEASEFIRE_BREAKDOWN))
-        and result.state.outcome[row] == rules.CEASEFIRE
+        and result.state.outcome[row] == CEASEFIRE
     ]
     assert holding
     for row in holding[:20]:
