@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from scipy.optimize import minimize, minimize_scalar
 
-from sim.model import rules
 from sim.model.baselines import BASELINES, bdm_expected_utility, bdm_run, compromise, nash_solution
 from sim.model.baselines import weighted_median as median
 from sim.model.baselines.adapter import case_from_params, predict
 from sim.model.baselines.bdm import risk_exponents, win_probability
 from sim.model.baselines.nash import NO_GAIN, NO_MEMBER, SOLVED, loss_weights, solve
 from sim.model.params import build_params
+from tests.rules_harness import Row
 from tests.test_rules import toy
 
 EXACT = {"rtol": 0, "atol": 1e-12}
@@ -460,12 +460,11 @@ def test_the_model_rule_is_the_exact_solver_with_batnas_and_clout() -> None:
     """rules.nash_point: utilities 1 - sum_k w_ik |z_k - x_ik| against each member's BATNA, clout
     as weights: the same numbers as nash_solution with disagreement utilities b_i - 1 on 0..1."""
     p = build_params(toy().variants["broker_nash"], seed=0, start=0, stop=3)
-    state = rules.initial_state(p)
-    parties = p.is_party
-    package = rules.nash_point(state, p, parties)
+    parties = p.is_party  # the toy's voters
     unit = (np.zeros(2), np.ones(2))
     for r in range(3):
+        row = Row(p, r)
         x, s = p.ideal[r, parties], p.salience[r, parties]
         expected = nash_solution(x, s, p.clout[r, parties], p.status_quo[r], scale=unit,
-                                 disagreement=state.batna[r, parties] - 1.0)  # fmt: skip
-        np.testing.assert_allclose(package[r], expected, **EXACT)
+                                 disagreement=row.batna[parties] - 1.0)  # fmt: skip
+        np.testing.assert_allclose(row.nash_point(), expected, **EXACT)
