@@ -5,13 +5,22 @@ command line, worker processes, the seminar page) and inline in a notebook, and 
 freed as soon as nothing refers to it.
 """
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image, PngImagePlugin
 
 DPI = 150
+# zlib's fast levels (1-3) take about two thirds of the default level's time on these plots'
+# large flat areas, for a few per cent more bytes; RGB instead of RGBA more than makes up for it
+# (Pillow, which encodes them, comes with matplotlib).
+COMPRESS_LEVEL = 3
 
 
 def new_figure(
@@ -31,7 +40,57 @@ def new_figure(
     return fig, axes
 
 
+@contextmanager
+def old_objects_frozen() -> Iterator[None]:
+    """Keep the garbage collector to what is made inside the block (figures, artists).
+
+    Drawing makes so many short-lived objects that it sets off hundreds of collections (some
+    200 for a run's six plots), and each collection of the oldest generation walks every object
+    the process holds: numpy, pandas, scipy and the simulation's own. None of those become
+    garbage while plots are drawn; frozen, they are skipped, which saved about a fifth of the
+    drawing time. Left alone when the process has frozen objects of its own, since unfreezing
+    would release those too.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def save_png(fig: Figure, path: Path) -> Path:
-    """Write `fig` as a PNG (Agg renders it, whatever backend the session uses)."""
-    fig.savefig(path, dpi=DPI, format="png")
+    """Write `fig` as a PNG at DPI dots per inch (Agg renders it, whatever backend the session
+    uses).
+
+    `Figure.savefig` draws a figure with a layout engine twice: once with rendering switched
+    off, only to lay it out, then again to render it. A plain Agg canvas lays the figure out
+    and renders it in one draw, to the same pixels, so a figure made by `new_figure` is drawn
+    once here; any other (a GUI window's, say) goes through `savefig`, which leaves its canvas
+    alone.
+    """
+    agg = fig.canvas
+    if type(agg) is not FigureCanvasAgg:
+        fig.savefig(path, dpi=DPI, format="png")
+        return path
+    shown_at = fig.dpi  # a notebook shows the figure at its own dpi: put it back afterwards
+    fig.dpi = DPI
+    try:
+        agg.draw()
+        _write_png(np.asarray(agg.buffer_rgba()), path)
+    finally:
+        fig.dpi = shown_at
     return path
+
+
+def _write_png(rgba: np.ndarray, path: Path) -> None:
+    """Encode an RGBA buffer as PNG, without its alpha channel when every pixel is opaque (a
+    quarter less to compress, and the same picture)."""
+    image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
+    if (rgba[..., 3] == 255).all():
+        image = image.convert("RGB")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/")
+    image.save(path, format="png", compress_level=COMPRESS_LEVEL, pnginfo=info, dpi=(DPI, DPI))

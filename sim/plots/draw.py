@@ -68,7 +68,7 @@ def draw_all(result_dir: Path, trajectory_path: str | None = None, into: Path | 
                 plots = _backtest_plots(result_dir, summary)
     out = into if into is not None else result_dir / PLOTS
     out.mkdir(parents=True, exist_ok=True)
-    with style.theme():  # ticks are laid out at save time, so save under the same style
+    with style.theme(), canvas.old_objects_frozen():  # ticks are laid out at save time: same style
         return [canvas.save_png(make(), out / name) for name, make in plots.items()]
 
 

@@ -11,7 +11,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.textpath import TextPath
 
 from sim.plots.result import Issue, Result
@@ -146,9 +146,17 @@ def pole_axis(ax: Axes, issue: Issue) -> None:
 def _pole_pad(numbers: list[str]) -> float:
     """Points between the axis and a pole name: past the widest number and its tick, plus a gap."""
     size = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
-    widest = max(TextPath((0, 0), number, size=size).get_extents().width for number in numbers)
     tick = matplotlib.rcParams["ytick.major.size"] + matplotlib.rcParams["ytick.major.pad"]
-    return tick + widest + 0.6 * size
+    return tick + _widest(tuple(numbers), size, findfont(FontProperties())) + 0.6 * size
+
+
+@functools.lru_cache(maxsize=256)
+def _widest(numbers: tuple[str, ...], size: float, font: str) -> float:
+    """Width in points of the widest of `numbers` in the default font (its file `font` is part
+    of the key, as a style may change it); remembered, as every panel of a figure has the same
+    numbers and outlining their glyphs costs more than the rest of the panel's axis."""
+    prop = FontProperties(fname=font)
+    return max(TextPath((0, 0), number, size=size, prop=prop).get_extents().width for number in numbers)
 
 
 LINE_HANDLE_LENGTH = 3.6  # legend samples of lines, in font sizes: long enough to show a dash-dot

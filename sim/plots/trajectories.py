@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -24,10 +25,13 @@ def plot_trajectories(result: Result, path_id: str) -> Figure:
     fig, axes = canvas.new_figure((nrows, ncols), size=(12, 1.3 + 2.9 * nrows))
     data = result.trajectories[result.trajectories["path"] == path_id]
     everyone = _all_actors(result)
-    present = [a for a in everyone if a in set(data["actor"])]  # the actors of this path only
+    series = _series(data)
+    drawn = {actor for _, actor in series}
+    present = [a for a in everyone if a in drawn]  # the actors of this path only
     cue = _cues(everyone)
     for index, (ax, issue) in enumerate(zip(axes.flat, issues, strict=False)):
-        _draw_issue(ax, issue, data[data["issue"] == issue.id], present, cue)
+        lines = {a: series.get((issue.id, a)) or _empty() for a in present}
+        _draw_issue(ax, issue, lines, cue)
         ax.set_xlim(0, result.rounds)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if index + ncols >= len(issues):  # no panel below: label the time axis here
@@ -60,24 +64,38 @@ def _cues(actors: list[str]) -> dict[str, dict[str, str]]:
     return {a: {"color": colour[a], "linestyle": dash[a], "marker": marker[a]} for a in actors}
 
 
-def _draw_issue(
-    ax: Axes, issue: Issue, data: pd.DataFrame, actors: list[str], cue: dict[str, dict[str, str]]
-) -> None:
+Series = dict[str, np.ndarray]  # one actor's round, q10, q50 and q90 on one issue, by round
+COLUMNS = ("round", "q10", "q50", "q90")
+
+
+def _series(data: pd.DataFrame) -> dict[tuple[str, str], Series]:
+    """Each (issue, actor)'s rows of one path as plain arrays in round order: the table is
+    split once, not filtered again for every panel and actor."""
+    ordered = data.sort_values("round", kind="stable")
+    groups = ordered.groupby(["issue", "actor"], sort=False, observed=True)
+    return {(str(issue), str(actor)): _arrays(rows) for (issue, actor), rows in groups}
+
+
+def _arrays(rows: pd.DataFrame) -> Series:
+    """The rounds as they are, the quantiles as floats (a missing one is NaN, drawn as a gap)."""
+    return {c: rows[c].to_numpy(dtype=None if c == "round" else float) for c in COLUMNS}
+
+
+def _empty() -> Series:
+    """The series of an actor with no rows on an issue: drawn as an empty line, as before."""
+    return {c: np.empty(0) for c in COLUMNS}
+
+
+def _draw_issue(ax: Axes, issue: Issue, series: dict[str, Series], cue: dict[str, dict[str, str]]) -> None:
     """Bands first, then median lines, so no band hides another actor's line."""
-    series = {a: data[data["actor"] == a].sort_values("round") for a in actors}
     for actor, rows in series.items():
         ax.fill_between(
-            rows["round"].to_numpy(),
-            rows["q10"].to_numpy(dtype=float),
-            rows["q90"].to_numpy(dtype=float),
-            color=cue[actor]["color"],
-            alpha=0.12,
-            linewidth=0,
+            rows["round"], rows["q10"], rows["q90"], color=cue[actor]["color"], alpha=0.12, linewidth=0
         )
     for actor, rows in series.items():
         ax.plot(
-            rows["round"].to_numpy(),
-            rows["q50"].to_numpy(dtype=float),
+            rows["round"],
+            rows["q50"],
             linewidth=2,
             markevery=0.1,  # markers (beyond 28 actors) spaced evenly on screen, whatever the rounds
             gid=actor,
