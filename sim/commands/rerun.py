@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 import click
 from pydantic import ValidationError
 
+from sim import __version__
 from sim.commands.common import out, out_option
 from sim.commands.folder_command import FolderCommand, Job, OptionProblem, write_folder
 from sim.errors import NegsimError, printable
@@ -86,21 +87,51 @@ def rerun_command(
             highlight=False,
             soft_wrap=True,
         )
+    versions = other_version(manifest)
     if found.differences:
         for line in found.differences:  # the report itself, every difference, on standard output
             out.print(printable(line), markup=False, highlight=False, soft_wrap=True)
-        kept = f"the rerun is in {out_dir}" if out_dir else "keep the rerun with --out DIR to inspect it"
-        raise ResultsDiffer.single(
-            str(result_dir),
-            f"the rerun gives different results: {len(found.differences)} difference(s)",
-            suggestion=f"{kept}; `negsim verify {result_dir}` tells if the folder was changed after the run",
-        )
+        raise differ(result_dir, out_dir, len(found.differences), versions)
+    though = f", though {versions}" if versions else ""
     out.print(
-        f"[green]identical[/green]: all {found.compared} data files of {shown(str(result_dir))} reproduced",
+        f"[green]identical[/green]: all {found.compared} data files of {shown(str(result_dir))} "
+        f"reproduced{shown(though)}",
         soft_wrap=True,
     )
     if out_dir is not None:
         out.print(f"Results: {out_dir}")
+
+
+def differ(result_dir: Path, out_dir: Path | None, count: int, versions: str | None) -> ResultsDiffer:
+    """The error for a rerun whose results are not the recorded ones. When another version of
+    negsim wrote the folder, that is the first suspect (its rules or numbers may have changed
+    since), so the message says so before anyone looks for a damaged folder."""
+    message = f"the rerun gives different results: {count} difference(s)"
+    if versions:
+        message += f"; {versions}, so they may come from the change of version (see CHANGELOG.md)"
+    kept = f"the rerun is in {out_dir}" if out_dir else "keep the rerun with --out DIR to inspect it"
+    return ResultsDiffer.single(
+        str(result_dir),
+        message,
+        suggestion=f"{kept}; `negsim verify {result_dir}` tells if the folder was changed after the run",
+    )
+
+
+MAX_VERSION_CHARS = 64  # a version recorded in a manifest longer than this is not shown
+
+
+def other_version(manifest: dict[str, Any]) -> str | None:
+    """When the manifest records a version X of negsim other than this one, Y: "the folder was
+    written by negsim X and this is negsim Y"; None when they are the same or X is not recorded.
+
+    The recorded version is untrusted text: it is shown only if it is a short string, with any
+    control character made visible."""
+    recorded = manifest.get("negsim_version")
+    if not isinstance(recorded, str) or not recorded or len(recorded) > MAX_VERSION_CHARS:
+        return None
+    if recorded == __version__:
+        return None
+    return f"the folder was written by negsim {printable(recorded)} and this is negsim {__version__}"
 
 
 @contextlib.contextmanager
