@@ -185,6 +185,7 @@ def _solve_rows(
     package: np.ndarray,
     status: np.ndarray,
 ) -> None:
+    """`solve_row` on every row: the batch is only a loop, so a row's answer is the same alone."""
     for r in range(position.shape[0]):
         status[r] = solve_row(position[r], weight[r], clout[r], best_gain[r], anchor[r], package[r])
 
@@ -202,7 +203,8 @@ def solve_row(
 
     position, weight: (N, K) float64; clout, best_gain: (N,) float64; anchor: (K,) float64;
     writes the package into `package` (K,) float64 and returns the status (SOLVED, NO_MEMBER,
-    NO_GAIN). Members are the actors with clout > 0 and best_gain > GAIN_TOL.
+    NO_GAIN). Members are the actors with clout > 0 and best_gain > GAIN_TOL. `package` must
+    not share memory with the inputs (the anchor is read again after the package is written).
     """
     count, first, last = 0, -1, -1
     for i in range(clout.shape[0]):
