@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.predictions import ABM, abm_prediction, baseline_predictions
+from sim.model.arrays import OUTCOME_NAMES
 from sim.model.engine import run_batch
-from sim.model.rules import OUTCOME_NAMES
 from sim.runner.chunks import replication_table
 from sim.scenario.loader import load_scenario
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.model.rules import OUTCOME_NAMES
+from sim.model.arrays import OUTCOME_NAMES
 from sim.results.summary import Z95, wilson_interval
 
 OUTCOMES = OUTCOME_NAMES[1:]  # how a run ends, as the replications table names it ("ongoing" never ends one)

@@ -19,7 +19,7 @@ from sim.commands.folder_command import FolderCommand, folder_options, write_res
 from sim.discovery.cart import tree_nodes
 from sim.discovery.prim import trajectory_frame
 from sim.limits import MAX_REPLICATIONS
-from sim.model.rules import OUTCOME_NAMES
+from sim.model.arrays import OUTCOME_NAMES
 from sim.results import writer
 from sim.results.layout import PRIM, TREES, tree_text
 from sim.results.summary_schema import DiscoveryPath, DiscoverySummary

@@ -1,7 +1,7 @@
 """The Mesa model: one replication, step by step, for teaching and the interactive page.
 
-It is the batch engine with one row: `step` calls the same `advance` on arrays of length 1,
-so replication r here equals row r of a batch run with the same seed.
+It is the batch engine with one row: `step` plays the same compiled round (`advance_row`) on
+arrays of length 1, so replication r here equals row r of a batch run with the same seed.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import mesa
 import numpy as np
 from mesa.datacollection import DataCollector
 
-from sim.model import rules
 from sim.model.agents import ActorAgent
-from sim.model.engine import EVENT_KINDS, NO_ISSUE, advance
+from sim.model.arrays import OUTCOME_NAMES
+from sim.model.engine import EVENT_KINDS, NO_ISSUE, Run
 from sim.model.noise import draw_noise
 from sim.model.params import build_params
 from sim.scenario.schema import Scenario
@@ -41,8 +41,9 @@ class NegotiationModel(mesa.Model):
         self.rounds = rounds or scenario.run.rounds
         fixed = {path: np.full(1, float(value)) for path, value in (explored or {}).items()}
         self.params = build_params(scenario, seed, replication, replication + 1, fixed)
-        self.noise = draw_noise(scenario, seed, replication, replication + 1, self.rounds)
-        self.state = rules.initial_state(self.params)
+        noise = draw_noise(scenario, seed, replication, replication + 1, self.rounds)
+        self.run = Run.prepare(self.params, noise)
+        self.state = self.run.state
         for index, actor_id in enumerate(self.params.actors):
             actor = scenario.actors[actor_id]
             ActorAgent(self, index, actor_id, actor.name, actor.role)
@@ -60,7 +61,7 @@ class NegotiationModel(mesa.Model):
 
     @property
     def outcome(self) -> str:
-        return rules.OUTCOME_NAMES[int(self.state.outcome[0])]
+        return OUTCOME_NAMES[int(self.state.outcome[0])]
 
     @property
     def end_round(self) -> int:
@@ -74,8 +75,7 @@ class NegotiationModel(mesa.Model):
         """Play one round (one month) of the negotiation."""
         if not self.running:
             return
-        events = advance(self.state, self.params, self.noise, self.steps - 1, self.rounds)
-        for kind, issue in zip(events.kinds, events.issues, strict=True):
+        for kind, issue in self.run.advance(self.steps - 1, self.rounds):
             name = "" if issue == NO_ISSUE else self.params.issues[issue]
             self.timeline.append((self.steps, EVENT_KINDS[kind], name))
         self.datacollector.collect(self)

@@ -1,147 +1,201 @@
-"""The model's rules, one function each, over arrays with a leading replication axis.
+"""The model's rules, one compiled function each, acting on one replication: row r.
 
 Read alongside docs/model.md ("Submodels"): each function there is named after one here.
-The batch engine and the Mesa model both call these; nothing else implements a rule.
+The batch engine runs them over all rows in compiled code and the Mesa model runs the same
+code on its one row (sim/model/engine.py); nothing else implements a rule.
+
+Every rule takes the run's state `s`, the parameters `p`, the path `path` (the named tuples
+of sim/model/arrays.py) and the row `r`; what a rule works out goes into the row's scratch
+space `w`, so a round allocates nothing. Compiled once per machine and cached
+(sim/model/jit.py): later runs load the machine code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import math
 
 import numpy as np
 
+from sim.model import jit
+from sim.model.arrays import (
+    MAJORITY,
+    QUALIFIED_MAJORITY,
+    UNANIMITY,
+    WEIGHTED_MAJORITY,
+    Inputs,
+    Path,
+    State,
+    Work,
+)
 from sim.model.baselines import nash
-from sim.model.baselines.compromise import compromise
-from sim.model.params import Params
 
-ONGOING, AGREEMENT, CEASEFIRE, BREAKDOWN, STALEMATE = range(5)
-OUTCOME_NAMES = ("ongoing", "agreement", "ceasefire", "breakdown", "stalemate")
-FORMULATING_STYLES = ("formulative", "manipulative")
-
-
-@dataclass
-class State:
-    """What changes during a run, one row per replication."""
-
-    position: np.ndarray  # (R, N, K) current positions
-    batna: np.ndarray  # (R, N) current value of walking away
-    accumulated_cost: np.ndarray  # (R, N)
-    strikes: np.ndarray  # (R, N) consecutive rounds a party found the offer far below its BATNA
-    outcome: np.ndarray  # (R,) one of the outcome codes above
-    end_round: np.ndarray  # (R,) round the run ended in (0 while ongoing)
-    terms: np.ndarray  # (R, K) agreed package (NaN unless agreement)
-    misperception: np.ndarray  # (R, N) persistent error in judging one's BATNA, in noise units
-    in_ceasefire: np.ndarray  # (R,) bool: a general ceasefire holds (fragile_ceasefire only)
-    partial: np.ndarray  # (R, K) bool: a partial deal on this separable issue holds
-    partial_terms: np.ndarray  # (R, K) the terms of each partial deal in force (NaN otherwise)
-
-    def take(self, rows: np.ndarray) -> State:
-        """A copy of the state of a subset of replications."""
-        return State(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
-
-    def put(self, rows: np.ndarray, part: State) -> None:
-        """Write a subset's state back into these rows."""
-        for f in fields(self):
-            getattr(self, f.name)[rows] = getattr(part, f.name)
+# Without numba's runtime (`_nrt=False`): nothing here allocates, and the runtime's reference
+# counting of every array taken from a named tuple cost more than the rules themselves (10x).
+compiled = jit.compiled(nogil=True, _nrt=False)
+# The rules are inlined into the round that calls them: one function per round, so the
+# compiler can see across rules.
+rule = jit.compiled(nogil=True, inline="always", _nrt=False)
 
 
-def initial_state(p: Params) -> State:
-    rows, _, issues = p.ideal.shape
-    return State(
-        position=p.ideal.copy(),
-        batna=p.batna.copy(),
-        accumulated_cost=np.zeros_like(p.batna),
-        strikes=np.zeros(p.batna.shape, dtype=np.int32),
-        outcome=np.zeros(rows, dtype=np.int8),
-        end_round=np.zeros(rows, dtype=np.int32),
-        terms=np.full((rows, issues), np.nan),
-        misperception=np.zeros_like(p.batna),
-        in_ceasefire=np.zeros(rows, dtype=bool),
-        partial=np.zeros((rows, issues), dtype=bool),
-        partial_terms=np.full((rows, issues), np.nan),
-    )
+@rule
+def utility(position: np.ndarray, weight: np.ndarray, package: np.ndarray, i: int) -> float:
+    """Salience-weighted closeness of a package to actor i's position: 1 at the ideal point.
+
+    `position` and `weight` are one row's (N, K) arrays."""
+    loss = 0.0
+    for k in range(package.shape[0]):
+        loss += weight[i, k] * abs(package[k] - position[i, k])
+    return 1.0 - loss
 
 
-def utility(position: np.ndarray, weight: np.ndarray, package: np.ndarray) -> np.ndarray:
-    """Salience-weighted closeness of a package to each actor's position: 1 at the ideal point."""
-    return 1.0 - np.einsum("rnk,rnk->rn", weight, np.abs(package[:, None, :] - position))
-
-
-def accrue_costs(state: State, p: Params, shocks: np.ndarray) -> None:
+@rule
+def accrue_costs(s: State, p: Inputs, path: Path, r: int, shocks: np.ndarray) -> None:
     """A month of war: costs accumulate and each party's BATNA falls, with battlefield shocks.
 
     Fearon (1995): fighting is costly, so a bargaining range opens; Zartman (2000): when both
     parties' BATNAs fall below what a deal offers, the conflict is ripe. Under a ceasefire
     there is no fighting: neither costs nor battlefield news move the BATNA.
     """
-    at_war = ~state.in_ceasefire[:, None]
-    if p.mechanisms.costs:
-        state.accumulated_cost += p.cost * at_war
-        state.batna -= p.cost * at_war
-    if p.mechanisms.shocks:
-        state.batna += p.shock_sd[:, None] * shocks * p.is_party * at_war
+    if s.in_ceasefire[r]:
+        return
+    batna, accumulated, cost, is_party = s.batna[r], s.accumulated_cost[r], p.cost[r], path.is_party
+    for i in range(batna.shape[0]):
+        if path.costs:
+            accumulated[i] += cost[i]
+            batna[i] -= cost[i]
+        if path.shocks and is_party[i]:
+            batna[i] += p.shock_sd[r] * shocks[i]
 
 
-def current_red_lines(state: State, p: Params, applied: np.ndarray | None = None) -> np.ndarray:
-    """Red-line thresholds after softening with accumulated cost (at_least falls, at_most rises).
+@rule
+def current_red_lines(s: State, p: Inputs, path: Path, r: int, w: Work, pressed: bool) -> None:
+    """Red-line thresholds after softening with accumulated cost (at_least falls, at_most rises),
+    into `w.thresholds`.
 
-    A patron's pressure (`applied`) counts as extra cost: it softens red lines the same way.
+    A patron's pressure (`w.applied`, when `pressed`) counts as extra cost: it softens red
+    lines the same way.
     """
-    if not p.mechanisms.red_line_softening:
-        return p.red_threshold
-    felt = state.accumulated_cost if applied is None else state.accumulated_cost + applied
-    return p.red_threshold - p.red_sign * p.red_softening * felt[:, :, None]
+    thresholds, red_threshold, softening, sign = (
+        w.thresholds,
+        p.red_threshold[r],
+        p.red_softening[r],
+        path.red_sign,
+    )
+    accumulated, applied = s.accumulated_cost[r], w.applied
+    actors, issues = thresholds.shape
+    for i in range(actors):
+        felt = accumulated[i] + (applied[i] if pressed else 0.0)
+        for k in range(issues):
+            threshold = red_threshold[i, k]
+            if path.red_line_softening:
+                threshold -= sign[i, k] * softening[i, k] * felt
+            thresholds[i, k] = threshold
 
 
-def exert_influence(state: State, p: Params) -> None:
+@rule
+def exert_influence(s: State, p: Inputs, path: Path, r: int, w: Work) -> None:
     """Friedkin-Johnsen influence: move towards a clout- and affinity-weighted mean of others'
     positions, anchored to one's own initial position by stubbornness.
 
     Mediators also speak to every party and veto holder at the table, with weight
     clout x trust. Actors move less on issues they care more about (step scaled by
-    1 - salience).
+    1 - salience). Everyone hears the positions held at the start of the round.
     """
-    if not p.mechanisms.influence:
+    if not path.influence:
         return
-    listen = p.clout[:, None, :] * p.affinity
-    if p.mediators.any():
-        at_the_table = ~p.absent & (p.is_voter | p.has_veto)
-        through_mediation = p.clout[:, None, :] * p.trust
-        channel = at_the_table[:, None] & p.mediators[None, :]
-        listen = np.where(channel, np.maximum(listen, through_mediation), listen)
-    listen = listen / np.maximum(listen.sum(axis=2, keepdims=True), 1e-12)
-    social = listen @ state.position  # batched (R, N, N) @ (R, N, K)
-    anchor = p.stubbornness[:, :, None]
-    target = anchor * p.ideal + (1.0 - anchor) * social
-    step = p.influence_rate[:, None, None] * (1.0 - p.salience)
-    state.position += step * (target - state.position)
+    actors, issues = w.social.shape
+    clout, affinity, trust = p.clout[r], p.affinity[r], p.trust[r]
+    position, listen, social = s.position[r], w.listen, w.social
+    absent, is_voter, has_veto, mediators = path.absent, path.is_voter, path.has_veto, path.mediators
+    for i in range(actors):
+        at_the_table = not absent[i] and (is_voter[i] or has_veto[i])
+        total = 0.0
+        for j in range(actors):
+            heard = clout[j] * affinity[i, j]
+            if at_the_table and mediators[j]:
+                heard = max(heard, clout[j] * trust[i, j])
+            listen[j] = heard
+            total += heard
+        total = max(total, 1e-12)
+        for k in range(issues):
+            mean = 0.0
+            for j in range(actors):
+                mean += listen[j] / total * position[j, k]
+            social[i, k] = mean
+    ideal, salience, rate = p.ideal[r], p.salience[r], p.influence_rate[r]
+    for i in range(actors):
+        anchor = p.stubbornness[r, i]
+        for k in range(issues):
+            target = anchor * ideal[i, k] + (1.0 - anchor) * social[i, k]
+            position[i, k] += rate * (1.0 - salience[i, k]) * (target - position[i, k])
 
 
-def weighted_compromise(state: State, p: Params, members: np.ndarray) -> np.ndarray:
-    """The clout x salience-weighted mean position of `members` on each issue: the compromise
-    model (sim/model/baselines) of their current positions."""
-    return compromise(state.position, p.salience * members[None, :, None], p.clout, p.status_quo)
+@rule
+def is_member(path: Path, i: int, voters_only: bool) -> bool:
+    """Whether actor i takes part in a compromise: present, and a voter (or, unless
+    `voters_only`, a veto holder)."""
+    if path.absent[i]:
+        return False
+    return path.is_voter[i] or (path.has_veto[i] and not voters_only)
 
 
-def nash_point(state: State, p: Params, members: np.ndarray) -> np.ndarray:
-    """Nash (1950) bargaining point of `members`, asymmetric with clout as weights (Kalai 1977):
-    the package maximising sum_i clout_i log(U_i(z) - b_i) over the members who can gain, with
-    U the utility of 7.1 at current positions and b the current BATNAs.
+@rule
+def weighted_compromise(s: State, p: Inputs, path: Path, r: int, voters_only: bool, out: np.ndarray) -> None:
+    """The clout x salience-weighted mean of the members' current positions on each issue:
+    the compromise model (Achen 2006) of those present; an issue nobody weighs keeps the
+    reference point (`status_quo`)."""
+    clout, salience, position, status_quo = p.clout[r], p.salience[r], s.position[r], p.status_quo[r]
+    actors = clout.shape[0]
+    for k in range(out.shape[0]):
+        total, weighted = 0.0, 0.0
+        for i in range(actors):
+            if is_member(path, i, voters_only):
+                weight = clout[i] * salience[i, k]
+                total += weight
+                weighted += weight * position[i, k]
+        out[k] = weighted / total if total > 0 else status_quo[k]
 
-    Solved exactly per row (sim/model/baselines/nash.py). A member with clout 0, or whose BATNA
-    is at least 1 (nothing beats it), has no say. When no package gives every other member more
-    than its BATNA, the point is the package maximising the smallest gain (the limit of the Nash
-    point as all BATNAs are lowered together until one does); with no member left, the weighted
-    compromise of the members.
+
+@rule
+def nash_point(s: State, p: Inputs, path: Path, r: int, w: Work) -> None:
+    """Nash (1950) bargaining point of the voters present, asymmetric with clout as weights
+    (Kalai 1977), into `w.package`: the package maximising sum_i clout_i log(U_i(z) - b_i)
+    over the members who can gain, with U the utility of 7.1 at current positions and b the
+    current BATNAs.
+
+    Solved exactly (sim/model/baselines/nash.py). A member with clout 0, or whose BATNA is at
+    least 1 (nothing beats it), has no say. When no package gives every other member more
+    than its BATNA, the point is the package maximising the smallest gain (the limit of the
+    Nash point as all BATNAs are lowered together until one does); with no member left, the
+    weighted compromise of the members.
     """
-    anchor = weighted_compromise(state, p, members)
-    clout = np.where(members[None, :], p.clout, 0.0)
-    package, _ = nash.solve(state.position, p.weight, clout, 1.0 - state.batna, anchor)
-    return package
+    weighted_compromise(s, p, path, r, True, w.anchor)
+    clout, batna = p.clout[r], s.batna[r]
+    for i in range(w.clout.shape[0]):
+        w.clout[i] = clout[i] if is_member(path, i, True) else 0.0
+        w.best_gain[i] = 1.0 - batna[i]
+    nash.solve_row(s.position[r], p.weight[r], w.clout, w.best_gain, w.anchor, w.package)
 
 
-def propose(state: State, p: Params, round_index: int) -> np.ndarray:
-    """The package on the table this round.
+@rule
+def proposer(path: Path, round_index: int) -> int:
+    """The voter whose turn it is to propose: the voters present take turns."""
+    is_voter, absent = path.is_voter, path.absent
+    count = 0
+    for i in range(is_voter.shape[0]):
+        count += is_voter[i] and not absent[i]
+    turn = round_index % count
+    for i in range(is_voter.shape[0]):
+        if is_voter[i] and not absent[i]:
+            if turn == 0:
+                return i
+            turn -= 1
+    return -1
+
+
+@rule
+def propose(s: State, p: Inputs, path: Path, r: int, w: Work, round_index: int) -> None:
+    """The package on the table this round, into `w.package`.
 
     Formulative and manipulative mediators, or a neutral chair, propose a compromise (Nash
     point or weighted position of those present); a mediator tilts it by its bias towards its
@@ -149,182 +203,232 @@ def propose(state: State, p: Params, round_index: int) -> np.ndarray:
     stakeholders) take turns to propose, each conceding part of the way from its own position
     to the compromise.
     """
-    present = ~p.absent
-    negotiators = present & (p.is_voter | p.has_veto)
-    if p.style in FORMULATING_STYLES or p.chair:
-        members = present & p.is_voter
-        if p.proposal == "nash":
-            package = nash_point(state, p, members)
+    package, position, mediators = w.package, s.position[r], path.mediators
+    if path.formulating or path.chair:
+        if path.nash:
+            nash_point(s, p, path, r, w)
         else:
-            package = weighted_compromise(state, p, negotiators)
-        if p.mechanisms.mediator_bias and p.mediators.any():
-            own = state.position[:, p.mediators, :].mean(axis=1)
-            package = package + p.bias[:, None] * (own - package)
-        return package
-    proposers = np.flatnonzero(present & p.is_voter)
-    proposer = proposers[round_index % len(proposers)]
-    compromise = weighted_compromise(state, p, negotiators)
-    own = state.position[:, proposer, :]
-    return own + p.concession[:, None] * (compromise - own)
+            weighted_compromise(s, p, path, r, False, package)
+        count = mediators.sum()
+        if path.mediator_bias and count > 0:
+            for k in range(package.shape[0]):
+                own = 0.0
+                for j in range(mediators.shape[0]):
+                    if mediators[j]:
+                        own += position[j, k]
+                package[k] += p.bias[r] * (own / count - package[k])
+        return
+    weighted_compromise(s, p, path, r, False, package)
+    speaker = proposer(path, round_index)
+    for k in range(package.shape[0]):
+        own = position[speaker, k]
+        package[k] = own + p.concession[r] * (package[k] - own)
 
 
-def proposer_trust(p: Params, round_index: int) -> np.ndarray:
-    """Each actor's trust in whoever put the package forward: the mediators, or the proposing
-    voter; a neutral chair is trusted by all (no discount)."""
-    if p.style in FORMULATING_STYLES and p.mediators.any():
-        return p.trust[:, :, p.mediators].mean(axis=2)
-    if p.style in FORMULATING_STYLES or p.chair:
-        return np.ones(p.trust.shape[:2])
-    proposers = np.flatnonzero(~p.absent & p.is_voter)
-    return p.trust[:, :, proposers[round_index % len(proposers)]]
+@rule
+def proposer_trust(p: Inputs, path: Path, r: int, w: Work, round_index: int) -> None:
+    """Each actor's trust in whoever put the package forward, into `w.trust`: the mediators,
+    or the proposing voter; a neutral chair is trusted by all (no discount)."""
+    mediators, trust, out = path.mediators, p.trust[r], w.trust
+    count = mediators.sum()
+    speaker = -1 if path.formulating or path.chair else proposer(path, round_index)
+    for i in range(out.shape[0]):
+        if path.formulating and count > 0:
+            total = 0.0
+            for j in range(mediators.shape[0]):
+                if mediators[j]:
+                    total += trust[i, j]
+            out[i] = total / count
+        elif path.formulating or path.chair:
+            out[i] = 1.0
+        else:
+            out[i] = trust[i, speaker]
 
 
-def pressure(p: Params) -> np.ndarray:
-    """Leverage applied on this path: a patron's pressure on its client (Beardsley et al. 2006)."""
-    if not p.mechanisms.leverage or not p.pressing.any():
-        return np.zeros_like(p.batna)
-    return np.minimum(p.leverage[:, p.pressing, :].sum(axis=1), 1.0)
+@rule
+def pressure(p: Inputs, path: Path, r: int, w: Work) -> None:
+    """Leverage applied on this path, into `w.applied`: a patron's pressure on its client
+    (Beardsley et al. 2006), at most 1."""
+    applied, leverage, pressing = w.applied, p.leverage[r], path.pressing
+    for i in range(applied.shape[0]):
+        total = 0.0
+        if path.leverage:
+            for j in range(pressing.shape[0]):
+                if pressing[j]:
+                    total += leverage[j, i]
+        applied[i] = min(total, 1.0)
 
 
-def update_misperception(state: State, p: Params, noise: np.ndarray, t: int) -> None:
+@rule
+def update_misperception(s: State, p: Inputs, r: int, noise: np.ndarray, t: int) -> None:
     """Misperception persists: each actor's error drifts as an AR(1) process with stationary
     variance 1 (an optimist stays optimistic for a while), rather than being redrawn monthly."""
-    if t == 0:
-        state.misperception = noise.copy()
-        return
-    rho = p.misperception_persistence[:, None]
-    state.misperception = rho * state.misperception + np.sqrt(1.0 - rho**2) * noise
+    rho, misperception = p.misperception_persistence[r], s.misperception[r]
+    for i in range(noise.shape[0]):
+        if t == 0:
+            misperception[i] = noise[i]
+        else:
+            misperception[i] = rho * misperception[i] + math.sqrt(1.0 - rho**2) * noise[i]
 
 
-def perceive_batna(state: State, p: Params, applied: np.ndarray) -> np.ndarray:
-    """What each actor believes walking away is worth: its BATNA plus misperception (Fearon
-    1995), reduced for those present under facilitative mediation, minus a patron's pressure."""
-    if not p.mechanisms.perception_noise:
-        return state.batna - applied
-    spread = p.perception_noise[:, None] * np.ones_like(state.batna)
-    if p.style == "facilitative":
-        spread = spread * np.where(p.absent, 1.0, 1.0 - p.facilitation[:, None])
-    return state.batna + spread * state.misperception - applied
+@rule
+def perceive_batna(s: State, p: Inputs, path: Path, r: int, w: Work) -> None:
+    """What each actor believes walking away is worth, into `w.perceived`: its BATNA plus
+    misperception (Fearon 1995), reduced for those present under facilitative mediation,
+    minus a patron's pressure. `w.unpressed` is the same without the pressure."""
+    batna, misperception = s.batna[r], s.misperception[r]
+    for i in range(w.perceived.shape[0]):
+        believed = batna[i]
+        if path.perception_noise:
+            spread = p.perception_noise[r]
+            if path.facilitative and not path.absent[i]:
+                spread = spread * (1.0 - p.facilitation[r])
+            believed += spread * misperception[i]
+        w.unpressed[i] = believed
+        w.perceived[i] = believed - w.applied[i]
 
 
-def respects_red_lines(package: np.ndarray, thresholds: np.ndarray, p: Params) -> np.ndarray:
-    """(R, N) whether the package meets every actor's red lines (no red line: always met)."""
-    if not p.mechanisms.red_lines:
-        return np.ones(thresholds.shape[:2], dtype=bool)
-    margin = p.red_sign * (package[:, None, :] - thresholds)
-    return np.all((margin >= 0) | (p.red_sign == 0), axis=2)
+@rule
+def respects_red_lines(path: Path, package: np.ndarray, thresholds: np.ndarray, i: int) -> bool:
+    """Whether the package meets actor i's red lines (no red line: always met)."""
+    if not path.red_lines:
+        return True
+    signs = path.red_sign
+    for k in range(package.shape[0]):
+        sign = signs[i, k]
+        if sign != 0 and sign * (package[k] - thresholds[i, k]) < 0:
+            return False
+    return True
 
 
-def judge_package(
-    state: State,
-    p: Params,
-    package: np.ndarray,
-    perceived: np.ndarray,
-    applied: np.ndarray,
-    trust: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each actor's verdict: accept when the package, discounted by distrust of its author,
-    beats its perceived BATNA and meets its red lines (softened by pressure as by cost).
-
-    Returns (accepts, perceived value of the package), both (R, N).
-    """
-    value = utility(state.position, p.weight, package) - p.credibility_discount[:, None] * (1.0 - trust)
-    thresholds = current_red_lines(state, p, applied)
-    accepts = (value >= perceived) & respects_red_lines(package, thresholds, p)
-    return accepts, value
+@rule
+def judge_package(s: State, p: Inputs, path: Path, r: int, w: Work) -> None:
+    """Each actor's verdict, into `w.accepts` (and the package's perceived value into
+    `w.value`): accept when the package, discounted by distrust of its author, beats its
+    perceived BATNA and meets its red lines (softened by pressure as by cost)."""
+    current_red_lines(s, p, path, r, w, True)
+    position, weight, package, value = s.position[r], p.weight[r], w.package, w.value
+    for i in range(value.shape[0]):
+        value[i] = utility(position, weight, package, i) - p.credibility_discount[r] * (1.0 - w.trust[i])
+        w.accepts[i] = value[i] >= w.perceived[i] and respects_red_lines(path, package, w.thresholds, i)
 
 
-def decided(accepts: np.ndarray, p: Params) -> np.ndarray:
-    """(R,) whether the voters adopt the package under the path's decision rule.
+@rule
+def decided(p: Inputs, path: Path, r: int, accepts: np.ndarray) -> bool:
+    """Whether the voters adopt the package under the path's decision rule.
 
     Unanimity: every voter accepts (the default, and the war's rule). Majority: more than half
     of the voters. Weighted majority: more than half of the vote weights (`votes`). Qualified
     majority: at least `threshold` of the vote weights (e.g. the EU Council's QMV).
     """
-    rule = p.decision.rule
-    if rule == "unanimity":
-        return np.all(accepts | ~p.is_voter, axis=1)
-    yes = accepts & p.is_voter
-    if rule == "majority":
-        return yes.sum(axis=1) > p.is_voter.sum() / 2
-    weights = p.votes * p.is_voter
-    share = (weights * yes).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-12)
-    if rule == "weighted_majority":
+    is_voter, votes = path.is_voter, p.votes[r]
+    voters, yes, weights, yes_weight = 0, 0, 0.0, 0.0
+    for i in range(accepts.shape[0]):
+        if is_voter[i]:
+            voters += 1
+            weights += votes[i]
+            if accepts[i]:
+                yes += 1
+                yes_weight += votes[i]
+            elif path.rule == UNANIMITY:
+                return False
+    if path.rule == UNANIMITY:
+        return True
+    if path.rule == MAJORITY:
+        return yes > voters / 2
+    share = yes_weight / max(weights, 1e-12)
+    if path.rule == WEIGHTED_MAJORITY:
         return share > 0.5
-    return share >= p.decision.threshold - 1e-12  # rounding must not turn a tie into a refusal
+    assert path.rule == QUALIFIED_MAJORITY
+    return share >= path.threshold - 1e-12  # rounding must not turn a tie into a refusal
 
 
-def guarantors_consent(state: State, p: Params, package: np.ndarray) -> np.ndarray:
-    """(R,) True unless a guarantor holding a veto blocks: it approves when the package is worth
+@rule
+def guarantors_consent(s: State, p: Inputs, path: Path, r: int, w: Work) -> bool:
+    """True unless a guarantor holding a veto blocks: it approves when the package is worth
     at least its reservation value and meets its red lines."""
-    if not p.mechanisms.veto or not p.has_veto.any():
-        return np.ones(package.shape[0], dtype=bool)
-    worth = utility(state.position, p.weight, package) >= state.batna
-    approves = worth & respects_red_lines(package, current_red_lines(state, p), p)
-    return np.all(approves | ~p.has_veto, axis=1)
+    if not path.veto or not path.has_veto.any():
+        return True
+    current_red_lines(s, p, path, r, w, False)
+    position, weight, batna, has_veto = s.position[r], p.weight[r], s.batna[r], path.has_veto
+    for i in range(has_veto.shape[0]):
+        if has_veto[i]:
+            worth = utility(position, weight, w.package, i) >= batna[i]
+            if not (worth and respects_red_lines(path, w.package, w.thresholds, i)):
+                return False
+    return True
 
 
-def ceasefire_agreed(state: State, p: Params, perceived: np.ndarray) -> np.ndarray:
-    """(R,) both parties prefer freezing today's lines (the status quo) to fighting on.
+@rule
+def ceasefire_agreed(s: State, p: Inputs, path: Path, r: int, believed: np.ndarray) -> bool:
+    """Both parties prefer freezing today's lines (the status quo) to fighting on, judged
+    against the BATNAs they believe (`believed`).
 
     A ceasefire is not a settlement, so red lines do not apply to it; but without guarantees
     either side may regroup and rearm (Fearon's commitment problem), so the freeze is worth
     `commitment_problem` less than its terms.
     """
-    if not p.mechanisms.ceasefire:
-        return np.zeros(perceived.shape[0], dtype=bool)
-    freeze = utility(state.position, p.weight, p.status_quo) - p.commitment_problem[:, None]
-    return np.all((freeze >= perceived) | ~p.is_party, axis=1)
+    if not path.ceasefire:
+        return False
+    position, weight, status_quo, is_party = s.position[r], p.weight[r], p.status_quo[r], path.is_party
+    for i in range(believed.shape[0]):
+        if is_party[i]:
+            freeze = utility(position, weight, status_quo, i) - p.commitment_problem[r]
+            if freeze < believed[i]:
+                return False
+    return True
 
 
-def count_walkout_strikes(
-    state: State, p: Params, value: np.ndarray, perceived: np.ndarray, active: np.ndarray
-) -> np.ndarray:
-    """(R,) talks break down when a party has found the offer far below its BATNA (by more than
+@rule
+def count_walkout_strikes(s: State, p: Inputs, path: Path, r: int, w: Work) -> bool:
+    """Talks break down when a party has found the offer far below its BATNA (by more than
     walkout_gap) for `patience` rounds in a row."""
-    far_below = (perceived - value > p.walkout_gap[:, None]) & p.is_party
-    state.strikes = np.where(active[:, None], np.where(far_below, state.strikes + 1, 0), state.strikes)
-    if not p.mechanisms.walkout:
-        return np.zeros(active.shape, dtype=bool)
-    return np.any(state.strikes >= p.patience, axis=1)
+    strikes, is_party, gap = s.strikes[r], path.is_party, p.walkout_gap[r]
+    broke = False
+    for i in range(strikes.shape[0]):
+        far_below = is_party[i] and w.perceived[i] - w.value[i] > gap
+        strikes[i] = strikes[i] + 1 if far_below else 0
+        broke |= strikes[i] >= path.patience
+    return path.walkout and broke
 
 
-def breakdown_hazard(p: Params) -> np.ndarray:
-    """(R,) the chance per round that a ceasefire or a partial deal breaks down.
+@rule
+def breakdown_hazard(p: Inputs, r: int) -> float:
+    """The chance per round that a ceasefire or a partial deal breaks down.
 
     A base hazard, raised by the commitment problem (either side may regroup and rearm: Fearon
     1995) and lowered by what makes agreements hold: outside guarantees and monitoring, each
     removing its share of the hazard (Fortna 2003, 2004: stronger agreement mechanisms make
     ceasefires last longer; Clayton and Sticher 2021 on monitoring in ceasefire design).
     """
-    raw = p.ceasefire_hazard + p.breakdown_sensitivity * p.commitment_problem
-    return np.clip(raw * (1.0 - p.guarantees) * (1.0 - p.monitoring), 0.0, 1.0)
+    raw = p.ceasefire_hazard[r] + p.breakdown_sensitivity[r] * p.commitment_problem[r]
+    return min(max(raw * (1.0 - p.guarantees[r]) * (1.0 - p.monitoring[r]), 0.0), 1.0)
 
 
-def breaks_down(p: Params, holds: np.ndarray, draws: np.ndarray) -> np.ndarray:
-    """Which of the agreements that hold (`holds`, (R,) or (R, K)) break down this round: a
-    uniform draw per row (and issue) below the hazard."""
-    hazard = breakdown_hazard(p)
-    return holds & (draws < (hazard if holds.ndim == 1 else hazard[:, None]))
+@rule
+def breaks_down(p: Inputs, r: int, draw: float) -> bool:
+    """Whether an agreement that holds breaks down this round: a uniform draw below the hazard."""
+    return draw < breakdown_hazard(p, r)
 
 
-def partial_deals(state: State, p: Params, package: np.ndarray, applied: np.ndarray) -> np.ndarray:
-    """(R, K) separable issues agreed alone this round, while the rest stays open.
+@rule
+def partial_deals(s: State, p: Inputs, path: Path, r: int, w: Work) -> None:
+    """Separable issues agreed alone this round, while the rest stays open, into `w.agreed`.
 
     On each separable issue without a deal in force, every voter compares the package's terms
     on that issue alone with the reference point (`status_quo`), weighted by its salience; a
-    patron's pressure (`applied`) makes it accept a loss up to that much. The issue is agreed
-    when the decision rule carries it (Beardsley 2008 on how mediated, partial agreements
-    come about and how long they last).
+    patron's pressure (`w.applied`) makes it accept a loss up to that much. The issue is
+    agreed when the decision rule carries it (Beardsley 2008 on how mediated, partial
+    agreements come about and how long they last).
     """
-    open_issues = p.separable[None, :] & ~state.partial
-    if not open_issues.any():
-        return open_issues
-    distance_now = np.abs(p.status_quo[:, None, :] - state.position)
-    distance_deal = np.abs(package[:, None, :] - state.position)
-    gain = p.weight * (distance_now - distance_deal)  # (R, N, K)
-    agreed = np.zeros_like(open_issues)
-    for k in np.flatnonzero(p.separable):
-        accepts = gain[:, :, k] >= -applied
-        agreed[:, k] = open_issues[:, k] & decided(accepts, p)
-    return agreed
+    agreed, accepts, position, weight = w.agreed, w.accepts, s.position[r], p.weight[r]
+    partial, status_quo, package = s.partial[r], p.status_quo[r], w.package
+    for k in range(agreed.shape[0]):
+        agreed[k] = False
+        if not path.separable[k] or partial[k]:
+            continue
+        for i in range(accepts.shape[0]):
+            x = position[i, k]
+            gain = weight[i, k] * (abs(status_quo[k] - x) - abs(package[k] - x))
+            accepts[i] = gain >= -w.applied[i]
+        agreed[k] = decided(p, path, r, accepts)

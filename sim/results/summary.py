@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.model.rules import OUTCOME_NAMES
+from sim.model.arrays import OUTCOME_NAMES
 from sim.results.summary_schema import RunPath
 
 Z95 = 1.959963984540054

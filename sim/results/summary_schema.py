@@ -86,7 +86,7 @@ class Agreement(Model):
 
 
 class Outcomes(Model):
-    """The share of replications that ended each way (sim/model/rules.OUTCOME_NAMES)."""
+    """The share of replications that ended each way (sim/model/arrays.OUTCOME_NAMES)."""
 
     agreement: float
     ceasefire: float

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from sim.errors import NegsimError
+from sim.model.warmup import ensure_compiled
 from sim.runner.backends import Backend
 from sim.runner.chunks import Chunk, ChunkResult, run_chunk
 from sim.scenario.loader import LoadedScenario
@@ -53,8 +54,13 @@ def execute(
     backend: Backend,
     sink: Callable[[ChunkResult], None],
     progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> int:
-    """Run every chunk; return the replication-rounds played (for throughput figures)."""
+    """Run every chunk; return the replication-rounds played (for throughput figures).
+
+    The rules are compiled (or loaded from the cache) here first, so workers find them
+    ready; `notice` hears why when that takes a while (the first run after install)."""
+    ensure_compiled(notice)
     played = 0
     for result in backend.map_unordered(run_chunk, chunks):
         sink(result)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.model.engine import EVENT_KINDS, BatchResult, run_batch
-from sim.model.rules import OUTCOME_NAMES, utility
+from sim.model.arrays import OUTCOME_NAMES
+from sim.model.engine import EVENT_KINDS, BatchResult, run_batch, utilities
 from sim.scenario.schema import Scenario
 
 DEFAULT_CHUNK = 2000
@@ -127,7 +127,8 @@ def replication_table(result: BatchResult, index: np.ndarray, scenario: Scenario
     """One row per replication: outcome, when it ended, agreed terms and each actor's utility."""
     state, p = result.state, result.params
     terms = state.terms  # NaN unless the run ended in agreement, so utilities are NaN there too
-    gains = utility(p.ideal, p.weight, terms)
+    gains = np.empty(p.batna.shape)
+    utilities(np.ascontiguousarray(p.ideal), np.ascontiguousarray(p.weight), terms, gains)
     terms = scenario.in_issue_units(terms)  # reported in each issue's units
     columns: dict[str, object] = {
         "replication": index,

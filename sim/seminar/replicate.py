@@ -16,7 +16,7 @@ from sim.runner.chunks import Chunk, Design, run_chunk
 from sim.scenario.schema import Scenario
 from sim.seminar.assumptions import Assumptions
 
-CHUNK = 250  # small enough that a progress indicator moves several times a second
+CHUNK = 1000  # about a tenth of a second of work: a progress indicator still moves several times a second
 
 
 def replicate(

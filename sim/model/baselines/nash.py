@@ -45,8 +45,8 @@ solver reports it (status NO_GAIN) and returns the package that maximises the sm
 the limit of the Nash solution as all members' disagreement utilities are lowered by the same
 amount until a package gains for all. Callers choose what to do with it.
 
-Compiled code. Every solver function is `numba.njit(cache=True)`, so a second process loads
-the machine code from `__pycache__` instead of compiling it again. They use numpy's error
+Compiled code. Every solver function is compiled by numba and cached on disk (sim/model/jit.py),
+so a second process loads the machine code instead of compiling it again. They use numpy's error
 model (a division by zero gives inf or nan as in numpy, where the code then discards it,
 instead of raising) and no fastmath, so the arithmetic is plain IEEE and a row's answer is
 the same whatever batch it is solved in. These options, and numba's runtime (which the
@@ -64,6 +64,7 @@ import numba
 import numpy as np
 from scipy.optimize import linprog
 
+from sim.model import jit
 from sim.model.baselines._arrays import as_case
 
 SOLVED, NO_MEMBER, NO_GAIN = 0, 1, 2
@@ -79,7 +80,7 @@ WARM_SWEEPS = 2  # coordinate ascent sweeps per stage: a starting point only, no
 
 # every solver function: compiled once and cached on disk; numpy's error model, no fastmath and
 # numba's runtime whatever the caller's options (see the module docstring)
-_compiled = numba.njit(cache=True, error_model="numpy", fastmath=False, _nrt=True)
+_compiled = jit.compiled(error_model="numpy", fastmath=False, _nrt=True)
 
 
 def nash_solution(
