@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import ks_2samp
 
 from sim.errors import Problem
 from sim.forecast.conditions import Condition, holds
@@ -220,6 +219,10 @@ def ks_distances(parameters: pd.DataFrame, kept: np.ndarray) -> pd.Series:
     parameter): the two-sample Kolmogorov-Smirnov distance D, largest first. Parameters that do
     not vary are left out. No p-values: the kept runs are a subset of all runs, not an
     independent sample, so the test's p-value would not mean what it says."""
+    from scipy.stats import (
+        ks_2samp,
+    )  # here: scipy.stats takes a second to import, and most runs have no history
+
     columns = [c for c in parameters.columns if c not in ("path", "replication")]
     inside = parameters["replication"].isin(kept).to_numpy()
     found = {}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from sim.commands.common import out
+from sim.commands.common import err, out
 from sim.errors import NegsimError
 from sim.runner import lifeline
 from sim.scenario.loader import load_scenario
@@ -35,6 +35,9 @@ def app_command(file: Path | None, host: str, port: int) -> None:
     if file is not None:
         load_scenario(file)  # a bad file gets its one clear message here, not in the browser
         env[FILE_ENV] = str(file.resolve())
+    from sim.model.warmup import ensure_compiled
+
+    ensure_compiled(err.print)  # before the page opens: its first step must not wait for it
     address = f"http://{'localhost' if host in ('127.0.0.1', 'localhost') else host}:{port}/"
     out.print(f"negsim seminar page: {address}  (Ctrl-C stops it)")
     command = [sys.executable, "-m", "solara", "run", "sim.seminar.page", "--host", host, "--port", str(port)]

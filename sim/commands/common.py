@@ -40,7 +40,7 @@ def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
     @click.option(
         "--workers",
         type=click.IntRange(min=1, max=MAX_WORKERS),
-        help="Local worker processes (default: all cores; 1 runs in this process).",
+        help="Local worker processes (default: all cores, or this process for a small job; 1: this process).",
     )
     @click.option(
         "--dask",
@@ -75,7 +75,7 @@ def run_with_progress(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, disable=not err.is_terminal, transient=True) as progress:
         task = progress.add_task(f"replications ({backend.description})", total=total)
-        return execute(chunks, backend, sink, lambda done: progress.advance(task, done))
+        return execute(chunks, backend, sink, lambda done: progress.advance(task, done), notice=err.print)
 
 
 def pick_path(loaded: LoadedScenario, name: str | None) -> Scenario:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.model.arrays import Inputs, Path, initial_state, work_space
-from sim.model.engine import play, utilities
+from sim.model.engine import advance_row, play, utilities
 
 NOTICE = "Compiling the model's rules to machine code: once after install, up to a minute…"
 NOTICE_AFTER = 1.0  # seconds: loading the cache takes less, compiling takes more
@@ -57,7 +57,8 @@ def _dummy_inputs(rows: int, actors: int, issues: int) -> Inputs:
 
 
 def compile_rules() -> None:
-    """Play one round of a two-actor, one-issue path: compiles (or loads) every entry point."""
+    """Play one round of a two-actor, one-issue path, as a batch and as the Mesa model does:
+    compiles (or loads) every entry point."""
     rows, actors, issues, rounds = 1, 2, 1, 1
     p = _dummy_inputs(rows, actors, issues)
     state = initial_state(p)
@@ -69,17 +70,9 @@ def compile_rules() -> None:
     )
     trajectory = np.empty((0, rows, actors, issues))
     events = np.empty((64, 4), dtype=np.int64)
-    play(
-        state,
-        p,
-        _dummy_path(actors, issues),
-        draws,
-        work_space(actors, issues),
-        rounds,
-        trajectory,
-        events,
-        0,
-    )
+    path, work = _dummy_path(actors, issues), work_space(actors, issues)
+    play(state, p, path, draws, work, rounds, trajectory, events, 0)
+    advance_row(initial_state(p), p, path, draws, work, 0, 0, rounds)  # the Mesa model's entry
     utilities(p.ideal, p.weight, state.terms, np.empty((rows, actors)))
 
 

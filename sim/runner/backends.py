@@ -302,11 +302,33 @@ def _import_distributed() -> Any:
     return distributed
 
 
+class Automatic:
+    """The default: worker processes on every core, but this process alone for a job so small
+    that starting the workers (importing negsim and loading the compiled rules, about a second
+    each) would cost more than they save. Results are the same either way."""
+
+    SMALL = 2_000_000  # replication-rounds at most (replications x rounds): about 2 s in one process
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.description = f"{workers} local worker processes, or this process for a small job"
+
+    def map_unordered(self, fn: Callable[[Job], Result], jobs: Iterable[Job]) -> Iterator[Result]:
+        jobs = list(jobs)
+        size = sum((job.stop - job.start) * job.rounds for job in jobs)
+        chosen: Backend = Serial() if self.workers == 1 or size <= self.SMALL else Processes(self.workers)
+        self.description = chosen.description
+        yield from chosen.map_unordered(fn, jobs)
+
+
 def choose_backend(workers: int | None, dask: str | None) -> Backend:
-    """`--workers N` and `--dask ADDRESS|local` as a backend; default: all cores, locally."""
+    """`--workers N` and `--dask ADDRESS|local` as a backend; default: all cores, locally,
+    except for a small job (Automatic)."""
     count = workers if workers is not None else available_cores()
     if dask is not None:
         if dask != "local":
             dask_address(dask)  # a malformed address is refused before any work
         return Dask(dask, count)
+    if workers is None:
+        return Automatic(count)
     return Serial() if count == 1 else Processes(count)

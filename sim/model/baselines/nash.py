@@ -62,7 +62,6 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from scipy.optimize import linprog
 
 from sim.model import jit
 from sim.model.baselines._arrays import as_case
@@ -893,6 +892,8 @@ def _maximin_lp(
 ) -> tuple[np.ndarray, float]:
     """max over z of min over members of gains, as a linear programme (one row): variables z (K),
     t (n, K) with t >= |z - x| on the issues a member weighs, and the smallest gain m."""
+    from scipy.optimize import linprog  # here: rarely needed, and scipy.optimize is slow to import
+
     idx = np.flatnonzero(member)
     x, w, a = position[idx], weight[idx], best_gain[idx]
     n, k = x.shape
