@@ -10,6 +10,7 @@ all, and records their checksums in manifest.json so that `negsim verify` still 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import secrets
 import shutil
@@ -25,7 +26,7 @@ from matplotlib.figure import Figure
 
 from sim.errors import NegsimError
 from sim.interrupts import signals_held
-from sim.plots import canvas, style
+from sim.plots import canvas, forked, style
 from sim.results import writer
 from sim.results.checksums import open_inside, sha256_file
 from sim.results.folder import owned_prefix, remove_abandoned
@@ -68,8 +69,16 @@ def draw_all(result_dir: Path, trajectory_path: str | None = None, into: Path | 
                 plots = _backtest_plots(result_dir, summary)
     out = into if into is not None else result_dir / PLOTS
     out.mkdir(parents=True, exist_ok=True)
-    with style.theme(), canvas.old_objects_frozen():  # ticks are laid out at save time: same style
-        return [canvas.save_png(make(), out / name) for name, make in plots.items()]
+    pngs = [out / name for name in plots]
+    jobs = [functools.partial(_draw_one, make, png) for make, png in zip(plots.values(), pngs, strict=True)]
+    with style.theme(), canvas.fewer_collections():  # ticks are laid out at save time: same style
+        forked.run_all(jobs)
+    return pngs
+
+
+def _draw_one(make: Callable[[], Figure], png: Path) -> None:
+    """Make one figure and save it (a job of sim.plots.forked, which may run it in a helper)."""
+    canvas.save_png(make(), png)
 
 
 @contextlib.contextmanager
