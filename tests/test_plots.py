@@ -1,6 +1,7 @@
 """Plots: every PNG is drawn from a synthetic result folder, and the survival curve is exact."""
 
 import dataclasses
+import io
 import json
 import math
 from pathlib import Path
@@ -13,8 +14,9 @@ from matplotlib.axes import Axes
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
+from PIL import Image
 
-from sim.plots import style
+from sim.plots import png, style
 from sim.plots.agreement import plot_agreement
 from sim.plots.draw import draw_all
 from sim.plots.result import load_result
@@ -361,3 +363,16 @@ def test_time_axes_and_titles_use_the_results_round_unit(tmp_path: Path) -> None
         xlabels = [ax.get_xlabel() for ax in _panels(fig) if ax.get_xlabel()]
         assert xlabels, name
         assert all(label == "weeks since talks began" for label in xlabels), name
+
+
+@pytest.mark.parametrize("opaque", [True, False], ids=["opaque", "translucent"])
+def test_png_encoding_keeps_every_pixel(opaque: bool) -> None:
+    rgba = np.random.default_rng(1).integers(0, 256, (37, 53, 4), dtype=np.uint8)
+    if opaque:
+        rgba[..., 3] = 255
+    image = Image.open(io.BytesIO(png.encode(rgba, 150, "negsim test")))
+    image.load()
+    assert image.mode == ("RGB" if opaque else "RGBA")
+    np.testing.assert_array_equal(np.asarray(image.convert("RGBA")), rgba)
+    assert image.info["Software"] == "negsim test"
+    assert [round(d) for d in image.info["dpi"]] == [150, 150]
