@@ -31,11 +31,15 @@ class Noise:
 
 def draw_noise(scenario: Scenario, seed: int, start: int, stop: int, rounds: int) -> Noise:
     """Noise for replications [start, stop): one stream per (kind, actor, round), so a draw
-    depends only on seed, scenario, replication, actor and round."""
-    mechanisms = scenario.mechanisms
+    depends only on seed, scenario, replication, actor and round.
 
-    def normals(kind: str) -> np.ndarray:
-        return _per_actor_and_round(scenario, seed, start, stop, rounds, kind)
+    A stream the rules would not read is not drawn (zeros stand in): battlefield shocks move
+    only the parties' BATNAs (7.2), and neither kind is read with its switch off."""
+    mechanisms = scenario.mechanisms
+    parties = [actor for actor, spec in scenario.actors.items() if spec.role == "party"]
+
+    def normals(kind: str, wanted: bool, actors: list[str]) -> np.ndarray:
+        return _per_actor_and_round(scenario, seed, start, stop, rounds, kind, actors if wanted else [])
 
     def uniforms(stream: str, wanted: bool) -> np.ndarray:
         if not wanted:
@@ -44,22 +48,27 @@ def draw_noise(scenario: Scenario, seed: int, start: int, stop: int, rounds: int
 
     partial = [uniforms(f"noise:partial:{issue}", mechanisms.partial_deals) for issue in scenario.issues]
     return Noise(
-        shocks=normals("shock"),
-        perception=normals("perception"),
+        shocks=normals("shock", mechanisms.shocks, parties),
+        perception=normals("perception", mechanisms.perception_noise, list(scenario.actors)),
         breakdown=uniforms("noise:breakdown", mechanisms.fragile_ceasefire),
         partial=np.stack(partial, axis=2),
     )
 
 
 def _per_actor_and_round(
-    scenario: Scenario, seed: int, start: int, stop: int, rounds: int, kind: str
+    scenario: Scenario, seed: int, start: int, stop: int, rounds: int, kind: str, drawn: list[str]
 ) -> np.ndarray:
-    """Standard normals (R, T, N) of one kind, stream `noise:{kind}:{actor}:{t}` filling [:, t, n].
+    """Standard normals (R, T, N) of one kind, stream `noise:{kind}:{actor}:{t}` filling [:, t, n]
+    for the actors `drawn`, zeros for the others.
 
-    All N * T streams are drawn as one block (stream by stream, then turned into normals in one
+    All their streams are drawn as one block (stream by stream, then turned into normals in one
     call) and laid out as (R, T, N) in C order, as the rules have always read them."""
     actors = list(scenario.actors)
-    names = [f"noise:{kind}:{actor}:{t}" for actor in actors for t in range(rounds)]
+    out = np.zeros((stop - start, rounds, len(actors)))
+    if not drawn:
+        return out
+    names = [f"noise:{kind}:{actor}:{t}" for actor in drawn for t in range(rounds)]
     block = streams.normal_block(seed, scenario.streams_key, names, start, stop)
-    by_actor_round = block.reshape(len(actors), rounds, stop - start)
-    return np.ascontiguousarray(by_actor_round.transpose(2, 1, 0))
+    by_actor_round = block.reshape(len(drawn), rounds, stop - start).transpose(2, 1, 0)
+    out[:, :, [actors.index(actor) for actor in drawn]] = by_actor_round
+    return out
