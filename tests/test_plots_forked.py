@@ -3,6 +3,7 @@ helper does (fails, dies, hangs), errors raised here, and no helper left behind.
 
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -104,3 +105,17 @@ def test_no_helper_without_a_spare_core(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     assert forked.helper_count(6) == 1
     assert forked.helper_count(1) == 0
+
+
+def test_no_helper_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread may hold an import's lock at the fork, which a helper would wait for for ever."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert forked.helper_count(6) == 0
+    finally:
+        stop.set()
+        thread.join()
+    assert forked.helper_count(6) == 3

@@ -16,7 +16,8 @@ would have been without helpers. A helper ignores Ctrl-C (this process stops it)
 this process (sim.runner.lifeline), and leaves by os._exit, so no exit handler or buffered
 output of this process runs twice.
 
-Only on Linux, from the main thread and with a spare core; otherwise everything is drawn here.
+Only on Linux, with no other Python thread running and a spare core; otherwise everything is
+drawn here.
 """
 
 from __future__ import annotations
@@ -61,11 +62,12 @@ def run_all(jobs: Sequence[Job]) -> None:
 
 def helper_count(jobs: int) -> int:
     """How many helpers to fork for `jobs` jobs: one per spare core, none where forking is not
-    safe (not Linux: macOS's system libraries are not fork-safe; not the main thread: signal
-    handlers can only be set there)."""
+    safe: not on Linux (macOS's system libraries are not fork-safe), and not while another
+    Python thread runs (it may be half-way through an import, whose lock a helper would wait
+    for for ever; the libraries' native pools are idle, and reset in a child)."""
     if not sys.platform.startswith("linux") or jobs > MAX_SHARED:
         return 0
-    if threading.current_thread() is not threading.main_thread():
+    if threading.active_count() > 1:
         return 0
     spare = len(os.sched_getaffinity(0)) - 1
     return max(0, min(MAX_HELPERS, spare, jobs - 1))
