@@ -25,7 +25,7 @@ import pytest
 from scipy.optimize import linprog
 
 from sim.model.baselines import nash
-from sim.model.baselines.nash import GAIN_TOL, NO_GAIN, NO_MEMBER, SOLVED, solve, solve_row
+from sim.model.baselines.nash import GAIN_TOL, NO_GAIN, NO_MEMBER, SOLVED, scratch_space, solve, solve_row
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,8 +135,9 @@ def maximin_value(x: np.ndarray, w: np.ndarray, c: np.ndarray, a: np.ndarray) ->
 def solve_rows_one_by_one(x, w, c, a, anchor) -> tuple[np.ndarray, np.ndarray]:
     package = np.empty(anchor.shape)
     status = np.empty(len(x), dtype=np.int8)
+    scratch = scratch_space(anchor.shape[1])
     for r in range(len(x)):
-        status[r] = solve_row(x[r], w[r], c[r], a[r], anchor[r], package[r])
+        status[r] = solve_row(x[r], w[r], c[r], a[r], anchor[r], package[r], *scratch)
     return package, status
 
 
@@ -230,9 +231,10 @@ def test_members_need_clout_and_a_possible_gain() -> None:
             np.testing.assert_array_equal(status, base_status)
     package = np.empty(2)
     x1, w1, anchor1 = np.array([[0.2, 0.7]]), np.array([[1.0, 0.0]]), np.array([0.5, 0.5])
-    assert solve_row(x1, w1, np.array([1.0]), np.array([0.3]), anchor1, package) == SOLVED
+    scratch = scratch_space(2)
+    assert solve_row(x1, w1, np.array([1.0]), np.array([0.3]), anchor1, package, *scratch) == SOLVED
     np.testing.assert_array_equal(package, [0.2, 0.5])
-    assert solve_row(x1, w1, np.array([0.0]), np.array([0.3]), anchor1, package) == NO_MEMBER
+    assert solve_row(x1, w1, np.array([0.0]), np.array([0.3]), anchor1, package, *scratch) == NO_MEMBER
     np.testing.assert_array_equal(package, anchor1)
 
 
@@ -257,11 +259,13 @@ def test_solve_over_rows_equals_solve_row_row_by_row_bit_for_bit() -> None:
 
 
 @numba.njit(nogil=True, _nrt=False)
-def _caller(position, weight, clout, best_gain, anchor, package, status) -> None:
+def _caller(position, weight, clout, best_gain, anchor, package, status, work, order) -> None:
     """How the model's compiled rules call the solver: one `arr[r]` slice per row, without the
     GIL and without numba's runtime (sim/model/rules.py)."""
     for r in range(position.shape[0]):
-        status[r] = solve_row(position[r], weight[r], clout[r], best_gain[r], anchor[r], package[r])
+        status[r] = solve_row(
+            position[r], weight[r], clout[r], best_gain[r], anchor[r], package[r], work, order
+        )
 
 
 def test_solve_row_from_compiled_code_and_on_non_contiguous_views() -> None:
@@ -276,7 +280,7 @@ def test_solve_row_from_compiled_code_and_on_non_contiguous_views() -> None:
         package, status = solve(x, w, c, a, anchor)
         no_gain += (status == NO_GAIN).sum() if actors >= 3 else 0
         compiled_package, compiled_status = np.empty_like(package), np.empty_like(status)
-        _caller(x, w, c, a, anchor, compiled_package, compiled_status)
+        _caller(x, w, c, a, anchor, compiled_package, compiled_status, *scratch_space(x.shape[2]))
         np.testing.assert_array_equal(compiled_package, package)
         np.testing.assert_array_equal(compiled_status, status)
 
@@ -289,7 +293,7 @@ def test_solve_row_from_compiled_code_and_on_non_contiguous_views() -> None:
         xs, ws, cs, as_, anchors, out = (strided(v) for v in (x, w, c, a, anchor, np.empty_like(package)))
         assert not xs[0].flags.c_contiguous and not out[0].flags.c_contiguous
         for r in range(len(x)):
-            assert solve_row(xs[r], ws[r], cs[r], as_[r], anchors[r], out[r]) == status[r]
+            assert solve_row(xs[r], ws[r], cs[r], as_[r], anchors[r], out[r], *scratch_space(3)) == status[r]
         np.testing.assert_array_equal(out, package)
     assert no_gain >= 5
 

@@ -213,18 +213,20 @@ def test_keys_are_derived_once_and_cannot_be_changed() -> None:
 def test_noise_is_what_one_generator_per_stream_draws(flagship) -> None:
     """The per-round noise, bit for bit as drawn stream by stream: actor n, round t of a kind
     reads stream noise:<kind>:<actor>:<t>, replication r its r-th word. Shocks are drawn for
-    the parties only (the rules read no other actor's), zeros standing in for the others."""
+    the parties only, misperception for the parties and voters (no rule reads the others'),
+    zeros standing in for the others."""
     scenario = flagship.variants["us_china_joint"]
     seed, start, stop, rounds = 11, 3, 14, 5
     noise = draw_noise(scenario, seed, start, stop, rounds)
     key = scenario.streams_key
     parties = {actor for actor, spec in scenario.actors.items() if spec.role == "party"}
-    assert parties and len(parties) < len(scenario.actors)
+    judges = parties | set(scenario.voters)
+    assert parties and len(judges) < len(scenario.actors)
     for kind, drawn in (("shock", noise.shocks), ("perception", noise.perception)):
         assert drawn.shape == (stop - start, rounds, len(scenario.actors)) and drawn.flags.c_contiguous
         for n, actor in enumerate(scenario.actors):
             for t in range(rounds):
-                if kind == "shock" and actor not in parties:
+                if actor not in (parties if kind == "shock" else judges):
                     assert not drawn[:, t, n].any()
                     continue
                 u = one_new_generator_per_stream(seed, key, f"noise:{kind}:{actor}:{t}", start, stop, 1)

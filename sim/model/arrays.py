@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.model.baselines import nash
 from sim.model.params import Params
 
 ONGOING, AGREEMENT, CEASEFIRE, BREAKDOWN, STALEMATE = range(5)
@@ -142,6 +143,8 @@ class Work(NamedTuple):
     thresholds: np.ndarray  # (N, K) red lines after softening
     clout: np.ndarray  # (N,) the bargaining weights of the Nash point's members
     best_gain: np.ndarray  # (N,)
+    solver: np.ndarray  # (SCRATCH_ROWS, K) the Nash solver's scratch space
+    solver_order: np.ndarray  # (K,) int64, the same
     accepts: np.ndarray  # (N,) bool
     agreed: np.ndarray  # (K,) bool: partial deals made this round
     lapsed: np.ndarray  # (K,) bool: partial deals that broke down this round
@@ -196,6 +199,8 @@ def work_space(actors: int, issues: int) -> Work:
     def vector(size: int) -> np.ndarray:
         return np.zeros(size)
 
+    solver, solver_order = nash.scratch_space(issues)
+
     return Work(
         package=vector(issues),
         anchor=vector(issues),
@@ -209,6 +214,8 @@ def work_space(actors: int, issues: int) -> Work:
         thresholds=np.zeros((actors, issues)),
         clout=vector(actors),
         best_gain=vector(actors),
+        solver=solver,
+        solver_order=solver_order,
         accepts=np.zeros(actors, dtype=np.bool_),
         agreed=np.zeros(issues, dtype=np.bool_),
         lapsed=np.zeros(issues, dtype=np.bool_),

@@ -33,10 +33,13 @@ def draw_noise(scenario: Scenario, seed: int, start: int, stop: int, rounds: int
     """Noise for replications [start, stop): one stream per (kind, actor, round), so a draw
     depends only on seed, scenario, replication, actor and round.
 
-    A stream the rules would not read is not drawn (zeros stand in): battlefield shocks move
-    only the parties' BATNAs (7.2), and neither kind is read with its switch off."""
+    A stream whose numbers could not change a result is not drawn (zeros stand in):
+    battlefield shocks move only the parties' BATNAs (7.2); a misperceived BATNA matters only
+    in the verdicts of those who vote on packages (7.12, 7.18; a ceasefire and a walk-out are
+    the parties'); and neither kind matters with its switch off."""
     mechanisms = scenario.mechanisms
     parties = [actor for actor, spec in scenario.actors.items() if spec.role == "party"]
+    judges = set(scenario.voters) | set(parties)  # whose perceived BATNA a rule compares
 
     def normals(kind: str, wanted: bool, actors: list[str]) -> np.ndarray:
         return _per_actor_and_round(scenario, seed, start, stop, rounds, kind, actors if wanted else [])
@@ -49,7 +52,9 @@ def draw_noise(scenario: Scenario, seed: int, start: int, stop: int, rounds: int
     partial = [uniforms(f"noise:partial:{issue}", mechanisms.partial_deals) for issue in scenario.issues]
     return Noise(
         shocks=normals("shock", mechanisms.shocks, parties),
-        perception=normals("perception", mechanisms.perception_noise, list(scenario.actors)),
+        perception=normals(
+            "perception", mechanisms.perception_noise, [a for a in scenario.actors if a in judges]
+        ),
         breakdown=uniforms("noise:breakdown", mechanisms.fragile_ceasefire),
         partial=np.stack(partial, axis=2),
     )

@@ -174,7 +174,9 @@ def nash_point(s: State, p: Inputs, path: Path, r: int, w: Work) -> None:
     for i in range(w.clout.shape[0]):
         w.clout[i] = clout[i] if is_member(path, i, True) else 0.0
         w.best_gain[i] = 1.0 - batna[i]
-    nash.solve_row(s.position[r], p.weight[r], w.clout, w.best_gain, w.anchor, w.package)
+    nash.solve_row(
+        s.position[r], p.weight[r], w.clout, w.best_gain, w.anchor, w.package, w.solver, w.solver_order
+    )
 
 
 @rule

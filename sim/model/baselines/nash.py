@@ -80,6 +80,15 @@ WARM_SWEEPS = 2  # coordinate ascent sweeps per stage: a starting point only, no
 # every solver function: compiled once and cached on disk; numpy's error model, no fastmath and
 # numba's runtime whatever the caller's options (see the module docstring)
 _compiled = jit.compiled(error_model="numpy", fastmath=False, _nrt=True)
+# one and two members need no runtime: their scratch space is the caller's, so the rules'
+# compiled round calls them without reference counting (sim/model/rules.py)
+_unmanaged = jit.compiled(error_model="numpy", fastmath=False, _nrt=False, nogil=True)
+SCRATCH_ROWS = 10  # solve_row's float scratch space: (SCRATCH_ROWS, K), and an int (K,) for orders
+
+
+def scratch_space(issues: int) -> tuple[np.ndarray, np.ndarray]:
+    """The scratch arrays `solve_row` works in, for K issues."""
+    return np.empty((SCRATCH_ROWS, issues)), np.empty(issues, dtype=np.int64)
 
 
 def nash_solution(
@@ -186,11 +195,15 @@ def _solve_rows(
     status: np.ndarray,
 ) -> None:
     """`solve_row` on every row: the batch is only a loop, so a row's answer is the same alone."""
+    work = np.empty((SCRATCH_ROWS, position.shape[2]))
+    order = np.empty(position.shape[2], dtype=np.int64)
     for r in range(position.shape[0]):
-        status[r] = solve_row(position[r], weight[r], clout[r], best_gain[r], anchor[r], package[r])
+        status[r] = solve_row(
+            position[r], weight[r], clout[r], best_gain[r], anchor[r], package[r], work, order
+        )
 
 
-@_compiled
+@_unmanaged
 def solve_row(
     position: np.ndarray,
     weight: np.ndarray,
@@ -198,12 +211,15 @@ def solve_row(
     best_gain: np.ndarray,
     anchor: np.ndarray,
     package: np.ndarray,
+    work: np.ndarray,
+    order: np.ndarray,
 ) -> int:
     """One row of `solve`, callable from compiled code.
 
     position, weight: (N, K) float64; clout, best_gain: (N,) float64; anchor: (K,) float64;
     writes the package into `package` (K,) float64 and returns the status (SOLVED, NO_MEMBER,
-    NO_GAIN). Members are the actors with clout > 0 and best_gain > GAIN_TOL. `package` must
+    NO_GAIN). Members are the actors with clout > 0 and best_gain > GAIN_TOL. `work` and
+    `order` are scratch space (`scratch_space(K)`): one and two members allocate nothing. `package` must
     not share memory with the inputs (the anchor is read again after the package is written).
     """
     count, first, last = 0, -1, -1
@@ -212,14 +228,30 @@ def solve_row(
             count += 1
             first = i if first < 0 else first
             last = i
-    package[:] = anchor
+    for k in range(anchor.shape[0]):
+        package[k] = anchor[k]
     if count == 0:
         return NO_MEMBER
     if count == 1:
         _one_member(position[first], weight[first], package)
         return SOLVED
     if count == 2:
-        return _two_members(position, weight, clout, best_gain, first, last, package)
+        return _two_members(position, weight, clout, best_gain, first, last, package, work, order)
+    return _three_or_more(position, weight, clout, best_gain, anchor, package)
+
+
+@_compiled
+def _three_or_more(
+    position: np.ndarray,
+    weight: np.ndarray,
+    clout: np.ndarray,
+    best_gain: np.ndarray,
+    anchor: np.ndarray,
+    package: np.ndarray,
+) -> int:
+    count = 0
+    for i in range(clout.shape[0]):
+        count += _is_member(clout[i], best_gain[i])
     members = np.empty(count, dtype=np.int64)
     count = 0
     for i in range(clout.shape[0]):
@@ -229,12 +261,12 @@ def solve_row(
     return _many_members(position, weight, clout, best_gain, members, anchor, package)
 
 
-@_compiled
+@_unmanaged
 def _is_member(clout: float, best_gain: float) -> bool:
     return clout > 0 and best_gain > GAIN_TOL
 
 
-@_compiled
+@_unmanaged
 def _one_member(own: np.ndarray, weight: np.ndarray, package: np.ndarray) -> None:
     """Its own position on every issue it weighs; `package` holds the anchor elsewhere."""
     for k in range(own.shape[0]):
@@ -245,7 +277,7 @@ def _one_member(own: np.ndarray, weight: np.ndarray, package: np.ndarray) -> Non
 # --- two members: the Pareto frontier is a polyline -------------------------------------------------
 
 
-@_compiled
+@_unmanaged
 def _two_members(
     position: np.ndarray,
     weight: np.ndarray,
@@ -254,12 +286,13 @@ def _two_members(
     i: int,
     j: int,
     package: np.ndarray,
+    work: np.ndarray,
+    order: np.ndarray,
 ) -> int:
-    """Members i < j; `package` holds the anchor, kept on the issues neither weighs."""
+    """Members i < j; `package` holds the anchor, kept on the issues neither weighs. `work`
+    (SCRATCH_ROWS, K) is all the scratch space of the frontier walk, `order` (K,) its order."""
     issues = position.shape[1]
-    work = np.empty((10, issues))  # all the scratch space of the frontier walk, in one block
     p, q, ratio, theta = work[0], work[1], work[2], work[3]
-    order = np.empty(issues, dtype=np.int64)
     traded = 0.0  # what j would gain if i conceded every issue both weigh
     for k in range(issues):
         distance = abs(position[j, k] - position[i, k])
@@ -287,7 +320,7 @@ def _two_members(
     return status
 
 
-@_compiled
+@_unmanaged
 def _descending(values: np.ndarray, order: np.ndarray) -> None:
     """Writes into `order` the indices sorting `values` from largest to smallest, ties in their
     original order (a stable insertion sort: the issues are few)."""
@@ -300,7 +333,7 @@ def _descending(values: np.ndarray, order: np.ndarray) -> None:
         order[s] = t
 
 
-@_compiled
+@_unmanaged
 def _share(numerator: float, denominator: float) -> float:
     """numerator / denominator clipped to [0, 1]; 0 when it is undefined (nan)."""
     share = numerator / denominator
@@ -309,7 +342,7 @@ def _share(numerator: float, denominator: float) -> float:
     return min(share, 1.0)
 
 
-@_compiled
+@_unmanaged
 def _walk(
     ratio: np.ndarray,
     p: np.ndarray,
@@ -370,7 +403,7 @@ def _walk(
     return gain_i, gain_j
 
 
-@_compiled
+@_unmanaged
 def _share_groups(
     rs: np.ndarray,
     ps: np.ndarray,
