@@ -3,6 +3,9 @@
 What is drawn depends on the folder's kind (summary.json): a run, a sensitivity analysis or
 a scenario discovery. Analyses are redrawn from their saved tables, never re-simulated.
 
+Plots are drawn side by side in forked helper processes where there are spare cores
+(sim.plots.forked); the files are the same as drawn one after another.
+
 `redraw` is `negsim plot`: it replaces the plots of a finished folder all at once, or not at
 all, and records their checksums in manifest.json so that `negsim verify` still holds.
 """

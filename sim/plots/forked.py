@@ -64,7 +64,7 @@ def helper_count(jobs: int) -> int:
     """How many helpers to fork for `jobs` jobs: one per spare core, none where forking is not
     safe: not on Linux (macOS's system libraries are not fork-safe), and not while another
     Python thread runs (it may be half-way through an import, whose lock a helper would wait
-    for for ever; the libraries' native pools are idle, and reset in a child)."""
+    for for ever, where the libraries' native pools sit idle between their tasks)."""
     if not sys.platform.startswith("linux") or jobs > MAX_SHARED:
         return 0
     if threading.active_count() > 1:
