@@ -8,15 +8,16 @@ are asked of it for each mediation path:
   occurrence), with a 95% Wilson interval, for every month up to the horizon;
 - how long a ceasefire or a partial deal lasts. A spell that has not broken down when its run
   ends (an agreement, a walk-out or the horizon) is censored there, so durations are estimated
-  with the Kaplan-Meier product-limit estimator (lifelines), not by averaging finished spells.
+  with the Kaplan-Meier product-limit estimator (sim/results/kaplan_meier.py), not by averaging
+  finished spells.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
 
+from sim.results.kaplan_meier import KaplanMeier
 from sim.results.summary import wilson_interval
 from sim.results.summary_schema import EventShare, Spells, Timelines
 
@@ -86,28 +87,26 @@ def spell_summary(table: pd.DataFrame) -> Spells | None:
     months (None when no spell began)."""
     if table.empty:
         return None
-    fitter = KaplanMeierFitter().fit(table["months"], event_observed=table["broke"])
-    median = float(fitter.median_survival_time_)
+    fit = KaplanMeier.fit(table["months"].to_numpy(), table["broke"].to_numpy())
+    median = fit.median
     return Spells(
         spells=len(table),
         broke=int(table["broke"].sum()),
         median_months=None if not np.isfinite(median) else median,
-        holding_after_12=float(fitter.survival_function_at_times(12).iloc[0]),
+        holding_after_12=float(fit.at(12)),
     )
 
 
 def survival_curve(table: pd.DataFrame, rounds: int) -> pd.DataFrame:
     """The Kaplan-Meier share of spells still holding after each number of months, with its
     95% confidence band (for the durations plot)."""
-    fitter = KaplanMeierFitter().fit(table["months"], event_observed=table["broke"])
+    fit = KaplanMeier.fit(table["months"].to_numpy(), table["broke"].to_numpy())
     months = np.arange(0, rounds + 1)
-    band = fitter.confidence_interval_survival_function_
-    band = band.reindex(band.index.union(months)).ffill().loc[months]  # a step function
     return pd.DataFrame(
         {
             "months": months,
-            "holding": fitter.survival_function_at_times(months).to_numpy(),
-            "low": band.iloc[:, 0].to_numpy(),
-            "high": band.iloc[:, 1].to_numpy(),
+            "holding": fit.at(months),
+            "low": fit.at(months, fit.low),
+            "high": fit.at(months, fit.high),
         }
     )
