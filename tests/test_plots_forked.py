@@ -42,8 +42,20 @@ def _writer(folder: Path, index: int, parent: int, in_helper: str = "") -> forke
     return job
 
 
+_EXISTING: set[int] = set()
+
+
+@pytest.fixture(autouse=True)
+def _children_before() -> None:
+    """The children this process had before the test (a process pool's resource tracker left
+    by an earlier test, say): only new ones count as left behind."""
+    _EXISTING.clear()
+    _EXISTING.update(child.pid for child in psutil.Process().children(recursive=True))
+
+
 def _no_children() -> bool:
-    return not psutil.Process().children(recursive=True)
+    """No child process started during the test is still there."""
+    return not [child for child in psutil.Process().children(recursive=True) if child.pid not in _EXISTING]
 
 
 def test_helpers_draw_the_same_files_as_one_process(tmp_path: Path, one_helper: None) -> None:
