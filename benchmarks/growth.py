@@ -246,7 +246,7 @@ def _panel(ax: Axes, points: list[Point], symbol: str, xlabel: str, colour: str)
             dash,
             color="#555555",
             linewidth=1.2,
-            label=f"{name}: ∝ {symbol}$^{{{slope:.2f}}}$",
+            label=f"{name}: ∝ {symbol}^{slope:.2f}",  # plain text: the plot style reads no TeX
         )
     ax.set_xticks(sizes, [f"{s:.0f}" for s in sizes])
     ax.xaxis.set_minor_locator(NullLocator())
