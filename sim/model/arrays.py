@@ -10,32 +10,20 @@ sim/scenario/parameters.py), so the rules read like docs/model.md: `p.clout[r, j
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, get_type_hints
 
 import numpy as np
 
 from sim.model.baselines import nash
 from sim.model.params import Params
+from sim.scenario.schema import Mechanisms
 
 ONGOING, AGREEMENT, CEASEFIRE, BREAKDOWN, STALEMATE = range(5)
 OUTCOME_NAMES = ("ongoing", "agreement", "ceasefire", "breakdown", "stalemate")
 DECISION_RULES = ("unanimity", "majority", "weighted_majority", "qualified_majority")
 UNANIMITY, MAJORITY, WEIGHTED_MAJORITY, QUALIFIED_MAJORITY = range(4)
-SWITCHES = (
-    "costs",
-    "shocks",
-    "influence",
-    "red_lines",
-    "red_line_softening",
-    "perception_noise",
-    "mediator_bias",
-    "leverage",
-    "veto",
-    "ceasefire",
-    "walkout",
-    "fragile_ceasefire",
-    "partial_deals",
-)
+# the `mechanisms:` switches the rules read (every one but sampling, which happens before)
+SWITCHES = tuple(name for name in Mechanisms.model_fields if name != "parameter_uncertainty")
 
 
 class Inputs(NamedTuple):
@@ -108,6 +96,9 @@ class Path(NamedTuple):
     absent: np.ndarray
     separable: np.ndarray  # (K,) bool: may be agreed alone (partial deals)
 
+
+assert Path._fields[: len(SWITCHES)] == SWITCHES, "Path's first fields are the switches, in their order"
+FLAGS = tuple(name for name, kind in get_type_hints(Path).items() if kind is bool)  # the bool fields
 
 _ROLES = ("is_party", "is_voter", "has_veto", "mediators", "pressing", "absent", "separable")
 

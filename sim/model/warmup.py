@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.model.arrays import Inputs, Path, initial_state, work_space
+from sim.model.arrays import FLAGS, Inputs, Path, initial_state, work_space
 from sim.model.engine import advance_row, play, utilities
 
 NOTICE = "Compiling the model's rules to machine code: once after install, up to a minute…"
@@ -22,7 +22,7 @@ NOTICE_AFTER = 1.0  # seconds: loading the cache takes less, compiling takes mor
 
 def _dummy_path(actors: int, issues: int) -> Path:
     flags = np.zeros(actors, dtype=np.bool_)
-    values = dict.fromkeys(Path._fields[:18], False)
+    values = dict.fromkeys(FLAGS, False)
     return Path(
         **values,
         rule=0,
