@@ -25,6 +25,15 @@ SNAPSHOT_2024 = SCENARIOS / "actors" / "2024-12.yaml"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the model's rules (or load them from the cache) once, before any test: a test
+    that starts negsim in a process, with its time limit, then finds them ready instead of
+    compiling them, possibly in several processes at once, on a fresh machine."""
+    from sim.model.warmup import ensure_compiled
+
+    ensure_compiled(lambda notice: print(f"\n{notice}", file=sys.stderr))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_process_outlives_the_tests() -> Iterator[None]:
     """Whatever way the session ends (done, failed, Ctrl-C, SIGTERM from `timeout`), every process
