@@ -3,8 +3,10 @@
 Commands import heavy libraries late (pyarrow's Parquet writer, scipy.stats, matplotlib),
 while a result is being written. An exception raised in the middle of a library's import can
 be swallowed by its `except ImportError` fallbacks, so the Ctrl-C is lost, or turn into an
-unrelated error. So a signal that arrives during an import is sent again a moment later,
-until it finds the program outside any import, and only then raised.
+unrelated error. Loading the compiled rules runs Python code inside a callback from llvmlite's
+C library, where an exception is printed and dropped. So a signal that arrives during an
+import or such a callback is sent again a moment later, until it finds the program outside
+both, and only then raised.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
 RETRY_SECONDS = 0.05
 IMPORT_MACHINERY = "<frozen importlib."
+C_CALLBACKS = f"{os.sep}llvmlite{os.sep}"  # Python called back from llvmlite's C library
 
 
 class Terminated(BaseException):
@@ -41,7 +44,7 @@ def raise_signals_outside_imports() -> None:
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
-    if importing(frame):
+    if importing(frame) or in_c_callback(frame):
         again = threading.Timer(RETRY_SECONDS, os.kill, (os.getpid(), signum))
         again.daemon = True
         again.start()
@@ -53,6 +56,16 @@ def importing(frame: FrameType | None) -> bool:
     """Whether `frame` runs inside Python's import machinery (a module's import)."""
     while frame is not None:
         if frame.f_code.co_filename.startswith(IMPORT_MACHINERY):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def in_c_callback(frame: FrameType | None) -> bool:
+    """Whether `frame` runs inside a callback from llvmlite (numba loading or compiling code),
+    whose caller would drop an exception raised there."""
+    while frame is not None:
+        if C_CALLBACKS in frame.f_code.co_filename:
             return True
         frame = frame.f_back
     return False

@@ -415,6 +415,32 @@ def test_the_import_machinery_is_recognised(tmp_path: Path, monkeypatch: pytest.
     assert not importing(sys._getframe())
 
 
+def test_a_signal_inside_a_callback_from_llvmlite_is_sent_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading the compiled rules runs Python inside llvmlite's C callbacks, which print and drop
+    an exception: a Ctrl-C there must not be raised, but sent again a moment later."""
+    from sim import interrupts
+
+    namespace: dict[str, object] = {}
+    filename = os.path.join(os.sep, "venv", "site-packages", "llvmlite", "binding", "executionengine.py")
+    exec(compile("import sys\nFRAME = sys._getframe()\n", filename, "exec"), namespace)
+    sent: list[tuple[int, int]] = []
+
+    class Timer:  # what the handler schedules, run at once
+        def __init__(self, delay: float, function: object, args: tuple[int, int]) -> None:
+            self.args = args
+
+        def start(self) -> None:
+            sent.append(self.args)
+
+    monkeypatch.setattr(interrupts.threading, "Timer", Timer)
+    assert interrupts.in_c_callback(namespace["FRAME"])  # type: ignore[arg-type]
+    assert not interrupts.in_c_callback(sys._getframe())
+    interrupts._on_signal(signal.SIGINT, namespace["FRAME"])  # type: ignore[arg-type]
+    assert sent == [(os.getpid(), signal.SIGINT)]
+    with pytest.raises(KeyboardInterrupt):
+        interrupts._on_signal(signal.SIGINT, sys._getframe())
+
+
 STOP_WHILE_A_RESULT_IS_HALF_SENT = """
 import multiprocessing, os, struct, sys, time
 from concurrent.futures import ProcessPoolExecutor
