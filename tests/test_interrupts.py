@@ -70,6 +70,15 @@ def wait_for(condition, process: subprocess.Popen[str], what: str, timeout: floa
         time.sleep(0.02)
 
 
+def dead(worker: psutil.Process) -> bool:
+    """Gone, or a zombie: killed, though negsim, its parent, may not have reaped it yet (its pool
+    does that once it has noticed, which a busy machine can delay)."""
+    try:
+        return worker.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
 def staging_folders(parent: Path) -> list[Path]:
     return [p for p in parent.iterdir() if ".partial-" in p.name]
 
@@ -214,7 +223,7 @@ def test_a_worker_killed_mid_run_loses_nothing(
     assert len(workers) == 2, [p.cmdline() for p in descendants(process.pid)]
     assert parts_written(tmp_path) < 6 * 300 // 50, "the run ended before a worker could be killed"
     workers[0].kill()
-    workers[0].wait(timeout=10)
+    wait_for(lambda: dead(workers[0]), process, "the killed worker was dead", timeout=30)
     stderr = stderr_of(process, timeout=300)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
