@@ -267,7 +267,8 @@ def run_batch(
 
 
 def play_all(run: Run, rounds: int, record_trajectory: bool = False) -> BatchResult:
-    """Play a prepared path to the end of every row (what `run_batch` times as the rules)."""
+    """Play a prepared path to the end of every row: the rules alone, the parameters already
+    sampled and the noise drawn (benchmarks/engine.py times this as the rules)."""
     shape = run.state.position.shape
     trajectory = np.empty((rounds + 1, *shape) if record_trajectory else (0, *shape))
     if record_trajectory:

@@ -1,7 +1,7 @@
 """Compile the rules before the first batch, and say so when that takes a while.
 
-The rules are compiled to machine code on first use and cached beside the package, so only
-the first run after an install (or after the rules change) pays for it, once. Compiling up
+The rules are compiled to machine code on first use and cached on disk (sim/model/jit.py),
+so only the first run after an install (or after the model's code changes) pays for it, once. Compiling up
 front, in the main process, means worker processes load the cache instead of compiling
 side by side, and a user is told why the first run waits.
 """
