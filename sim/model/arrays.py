@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.model.baselines import nash
 from sim.model.params import Params
+from sim.scenario.parameters import PARAMETERS
 from sim.scenario.schema import Mechanisms
 
 ONGOING, AGREEMENT, CEASEFIRE, BREAKDOWN, STALEMATE = range(5)
@@ -26,40 +27,24 @@ UNANIMITY, MAJORITY, WEIGHTED_MAJORITY, QUALIFIED_MAJORITY = range(4)
 SWITCHES = tuple(name for name in Mechanisms.model_fields if name != "parameter_uncertainty")
 
 
-class Inputs(NamedTuple):
-    """Each replication's parameters: row r of every array is replication r's draw.
-
-    Shapes: R replications, N actors, K issues; [r, i, j] between actors means "i towards j".
-    """
-
-    ideal: np.ndarray  # (R, N, K)
-    salience: np.ndarray  # (R, N, K)
-    weight: np.ndarray  # (R, N, K) salience normalised to sum 1 per actor
-    red_threshold: np.ndarray  # (R, N, K)
-    red_softening: np.ndarray  # (R, N, K)
-    clout: np.ndarray  # (R, N)
-    stubbornness: np.ndarray  # (R, N)
-    batna: np.ndarray  # (R, N) at the start
-    cost: np.ndarray  # (R, N)
-    votes: np.ndarray  # (R, N)
-    trust: np.ndarray  # (R, N, N)
-    affinity: np.ndarray  # (R, N, N)
-    leverage: np.ndarray  # (R, N, N)
-    status_quo: np.ndarray  # (R, K)
-    influence_rate: np.ndarray  # (R,) and every field below
-    perception_noise: np.ndarray
-    misperception_persistence: np.ndarray
-    shock_sd: np.ndarray
-    credibility_discount: np.ndarray
-    facilitation: np.ndarray
-    concession: np.ndarray
-    walkout_gap: np.ndarray
-    commitment_problem: np.ndarray
-    ceasefire_hazard: np.ndarray
-    breakdown_sensitivity: np.ndarray
-    bias: np.ndarray
-    guarantees: np.ndarray
-    monitoring: np.ndarray
+# The array each layout of a parameter becomes: R replications, N actors, K issues; between
+# actors, [r, i, j] means "i towards j".
+SHAPES: dict[str, str] = {
+    "actor_issue": "RNK",
+    "red_line": "RNK",
+    "actor": "RN",
+    "actor_actor": "RNN",
+    "issue": "RK",
+    "shared": "R",
+}
+# Each replication's parameters, row r of every array being replication r's draw: one field
+# per numeric parameter (named by its `fills`, declared once in sim/scenario/parameters.py),
+# and `weight`, the salience normalised to sum 1 per actor (R, N, K).
+NUMERIC = tuple(parameter for parameter in PARAMETERS if parameter.numeric)
+Inputs = NamedTuple(
+    "Inputs", [(parameter.fills, np.ndarray) for parameter in NUMERIC] + [("weight", np.ndarray)]
+)
+INPUT_SHAPES = {**{parameter.fills: SHAPES[parameter.layout] for parameter in NUMERIC}, "weight": "RNK"}
 
 
 class Path(NamedTuple):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.model.arrays import FLAGS, Inputs, Path, initial_state, work_space
+from sim.model.arrays import FLAGS, INPUT_SHAPES, Inputs, Path, initial_state, work_space
 from sim.model.engine import advance_row, play, utilities
 
 NOTICE = "Compiling the model's rules to machine code: once after install, up to a minute…"
@@ -40,18 +40,8 @@ def _dummy_path(actors: int, issues: int) -> Path:
 
 
 def _dummy_inputs(rows: int, actors: int, issues: int) -> Inputs:
-    shapes = {
-        "actor_issue": (rows, actors, issues),
-        "actor": (rows, actors),
-        "between": (rows, actors, actors),
-    }
-    layout = dict.fromkeys(("ideal", "salience", "weight", "red_threshold", "red_softening"), "actor_issue")
-    layout |= dict.fromkeys(("clout", "stubbornness", "batna", "cost", "votes"), "actor")
-    layout |= dict.fromkeys(("trust", "affinity", "leverage"), "between")
-    arrays = {
-        name: np.zeros(shapes[layout[name]]) if name in layout else np.zeros(rows) for name in Inputs._fields
-    }
-    arrays["status_quo"] = np.zeros((rows, issues))
+    sizes = {"R": rows, "N": actors, "K": issues}
+    arrays = {name: np.zeros([sizes[axis] for axis in shape]) for name, shape in INPUT_SHAPES.items()}
     arrays["clout"] = np.ones((rows, actors))
     return Inputs(**arrays)
 
