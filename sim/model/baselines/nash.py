@@ -250,7 +250,7 @@ def solve_row(
         return SOLVED
     if count == 2:
         return two_members(position, weight, clout, best_gain, first, last, package, work, order)
-    return three_or_more(position, weight, clout, best_gain, anchor, package)
+    return three_or_more(position, weight, clout, best_gain, count, anchor, package)
 
 
 def duality_gap(

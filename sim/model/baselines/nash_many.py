@@ -34,14 +34,12 @@ def three_or_more(
     weight: np.ndarray,
     clout: np.ndarray,
     best_gain: np.ndarray,
+    count: int,
     anchor: np.ndarray,
     package: np.ndarray,
 ) -> int:
-    """`solve_row` for three or more members: their indices, then `_many_members` on their rows.
-    `package` holds the anchor on entry; returns SOLVED or NO_GAIN."""
-    count = 0
-    for i in range(clout.shape[0]):
-        count += is_member(clout[i], best_gain[i])
+    """`solve_row` for its `count` (three or more) members: their indices, then `_many_members`
+    on their rows. `package` holds the anchor on entry; returns SOLVED or NO_GAIN."""
     members = np.empty(count, dtype=np.int64)
     count = 0
     for i in range(clout.shape[0]):
