@@ -15,7 +15,7 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 INTERRUPTED = "interrupted: nothing half-written was left behind"
@@ -54,18 +54,19 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 def importing(frame: FrameType | None) -> bool:
     """Whether `frame` runs inside Python's import machinery (a module's import)."""
-    while frame is not None:
-        if frame.f_code.co_filename.startswith(IMPORT_MACHINERY):
-            return True
-        frame = frame.f_back
-    return False
+    return _inside(frame, lambda filename: filename.startswith(IMPORT_MACHINERY))
 
 
 def in_c_callback(frame: FrameType | None) -> bool:
     """Whether `frame` runs inside a callback from llvmlite (numba loading or compiling code),
     whose caller would drop an exception raised there."""
+    return _inside(frame, lambda filename: C_CALLBACKS in filename)
+
+
+def _inside(frame: FrameType | None, matches: Callable[[str], bool]) -> bool:
+    """Whether `frame` or any frame that called it runs code from a file that `matches`."""
     while frame is not None:
-        if C_CALLBACKS in frame.f_code.co_filename:
+        if matches(frame.f_code.co_filename):
             return True
         frame = frame.f_back
     return False
