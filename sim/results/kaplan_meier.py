@@ -41,10 +41,10 @@ class KaplanMeier:
             greenwood = np.cumsum(np.where(at_risk > events, events / (at_risk * (at_risk - events)), 0.0))
             log_s = np.log(survival)
             spread = Z_95 * np.sqrt(greenwood) / log_s
-            low = np.exp(-np.exp(np.log(-log_s) - spread))
-            high = np.exp(-np.exp(np.log(-log_s) + spread))
-        low = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, low))
-        high = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, high))
+            low, high = (np.exp(-np.exp(np.log(-log_s) + side * spread)) for side in (-1.0, 1.0))
+        # where S is 1 or 0 the log-log band is undefined: it is S itself
+        defined = (survival > 0.0) & (survival < 1.0)
+        low, high = (np.where(defined, band, np.clip(survival, 0.0, 1.0)) for band in (low, high))
         return cls(times, survival, low, high)
 
     def at(self, months: np.ndarray | float, values: np.ndarray | None = None) -> np.ndarray:
