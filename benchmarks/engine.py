@@ -63,18 +63,19 @@ def measure(job: Callable[[], tuple[float, float, int]], repeats: int) -> Timing
     return Timing(*(statistics.median(run[i] for run in runs) for i in range(2)), runs[0][2])
 
 
-def clocks() -> tuple[float, float]:
-    return time.perf_counter(), time.process_time()
+def timed(work: Callable[[], int]) -> tuple[float, float, int]:
+    """Wall and CPU seconds of `work`, and the count it returns (replication-rounds played)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    count = work()
+    return time.perf_counter() - wall, time.process_time() - cpu, count
 
 
 def batch_job(scenario: Scenario, replications: int) -> Callable[[], tuple[float, float, int]]:
-    def job() -> tuple[float, float, int]:
-        wall, cpu = clocks()
+    def play() -> int:
         result = run_batch(scenario, scenario.run.seed, 0, replications, scenario.run.rounds)
-        end_wall, end_cpu = clocks()
-        return end_wall - wall, end_cpu - cpu, int(result.state.end_round.sum())
+        return int(result.state.end_round.sum())
 
-    return job
+    return lambda: timed(play)
 
 
 def rules_job(scenario: Scenario, replications: int) -> Callable[[], tuple[float, float, int]]:
@@ -84,10 +85,7 @@ def rules_job(scenario: Scenario, replications: int) -> Callable[[], tuple[float
 
     def job() -> tuple[float, float, int]:
         run = Run.prepare(params, noise)  # a fresh state: playing changes it
-        wall, cpu = clocks()
-        result = play_all(run, rounds)
-        end_wall, end_cpu = clocks()
-        return end_wall - wall, end_cpu - cpu, int(result.state.end_round.sum())
+        return timed(lambda: int(play_all(run, rounds).state.end_round.sum()))
 
     return job
 
@@ -95,23 +93,23 @@ def rules_job(scenario: Scenario, replications: int) -> Callable[[], tuple[float
 def mesa_jobs(scenario: Scenario, replications: int) -> tuple[Callable, Callable]:
     """Two jobs over the same replications: set-up only, and stepping only."""
 
-    def setup() -> tuple[float, float, int]:
-        wall, cpu = clocks()
+    def set_up() -> int:
         for r in range(replications):
             NegotiationModel(scenario, replication=r)
-        end_wall, end_cpu = clocks()
-        return end_wall - wall, end_cpu - cpu, replications
+        return replications
 
     def steps() -> tuple[float, float, int]:
         models = [NegotiationModel(scenario, replication=r) for r in range(replications)]
-        wall, cpu = clocks()
-        for model in models:
-            while model.running:
-                model.step()
-        end_wall, end_cpu = clocks()
-        return end_wall - wall, end_cpu - cpu, sum(model.end_round for model in models)
 
-    return setup, steps
+        def step_all() -> int:
+            for model in models:
+                while model.running:
+                    model.step()
+            return sum(model.end_round for model in models)
+
+        return timed(step_all)
+
+    return lambda: timed(set_up), steps
 
 
 def total(timings: list[Timing]) -> Timing:
