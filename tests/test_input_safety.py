@@ -28,7 +28,7 @@ import pytest
 import yaml
 from yaml.cyaml import CParser
 
-from sim.commands.common import default_folder
+from sim.results.folder import default_folder
 from sim.errors import NegsimError, printable
 from sim.scenario import yaml_source
 from sim.scenario.loader import load_scenario

@@ -7,10 +7,9 @@ are imported by the functions that use them, when they are called.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,8 +19,6 @@ from rich.console import Console
 from sim.errors import UNPRINTABLE, NegsimError, printable
 
 if TYPE_CHECKING:
-    from sim.runner.backends import Backend
-    from sim.runner.chunks import Chunk, ChunkResult
     from sim.scenario.loader import LoadedScenario
     from sim.scenario.schema import Scenario
 
@@ -59,23 +56,6 @@ def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
         return command(*args, backend=choose_backend(workers, dask), **kwargs)
 
     return wrapper
-
-
-def run_with_progress(
-    chunks: Iterable[Chunk],
-    total: int,
-    backend: Backend,
-    sink: Callable[[ChunkResult], None],
-) -> int:
-    """Run every chunk with a progress bar on a terminal; return replication-rounds played."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from sim.runner.batch import execute
-
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err, disable=not err.is_terminal, transient=True) as progress:
-        task = progress.add_task(f"replications ({backend.description})", total=total)
-        return execute(chunks, backend, sink, lambda done: progress.advance(task, done), notice=err.print)
 
 
 def pick_path(loaded: LoadedScenario, name: str | None) -> Scenario:
@@ -116,25 +96,3 @@ def out_option(text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         "--out", "out_dir", type=click.Path(path_type=Path), callback=checked_out_folder, help=text
     )
-
-
-def default_folder(name: str, kind: str = "") -> Path:
-    """results/<scenario>/<timestamp>[-<kind>], never an existing folder, never outside results/."""
-    from sim.scenario.estimates import short_repr
-    from sim.scenario.references import NAME_HINT, check_name
-
-    results = Path("results")
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{kind}" if kind else "")
-    folder = results / name / stamp
-    # validation refuses such names (references.check_name); this is the second line of defence
-    if check_name(name) is not None or folder.parent.parent != results or ".." in folder.parts:
-        raise NegsimError.single(
-            "name",
-            f"the scenario's name {short_repr(name)} would put results outside {results}/",
-            suggestion=f"give the result folder with --out DIR; {NAME_HINT}",
-        )
-    suffix = 2
-    while folder.exists():
-        folder = results / name / f"{stamp}-{suffix}"
-        suffix += 1
-    return folder

@@ -8,32 +8,22 @@ against its paths, start date and horizon, and the ledger's chain. The run is an
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
-from sim import __version__
 from sim.commands.common import backend_options, out, out_option
-from sim.commands.folder_command import ROUNDS_HELP, write_folder
-from sim.commands.run import RunJob, run
-from sim.errors import NegsimError, printable
-from sim.forecast import ledger as ledgers
-from sim.forecast.entries import RunFacts, entry_fields
-from sim.forecast.events import load_events
-from sim.forecast.probabilities import Forecast, forecast
-from sim.forecast.questions import ANY, load_questions, pose
+from sim.commands.folder_command import ROUNDS_HELP
+from sim.forecast.probabilities import Forecast
+from sim.forecast.questions import ANY
+from sim.jobs.forecast import DEFAULT_LEDGER, make_forecasts
 from sim.runner.backends import Backend
-from sim.runner.batch import RunSettings, settings_for
-from sim.scenario.loader import LoadedScenario, load_scenario
+from sim.runner.batch import RunSettings
+from sim.scenario.loader import LoadedScenario
 from sim.scenario.show import shown
-
-DEFAULT_LEDGER = Path("forecasts/ledger.jsonl")
 
 
 @click.command(name="forecast")
@@ -69,62 +59,30 @@ def forecast_command(
     chunk_size: int,
 ) -> None:
     """Run FILE, give each question's probability, and append them to the ledger."""
-    if ledger.suffix != ".jsonl":
-        raise NegsimError.single(
-            "--ledger",
-            f"{printable(str(ledger))}: a ledger's name ends in .jsonl",
-            suggestion="`negsim verify` tells a ledger from a folder by it: forecasts/ledger.jsonl",
-        )
-    loaded = load_scenario(file)
-    questions = load_questions(questions_file)
-    settings = settings_for(loaded, runs, rounds, seed)
-    start = next(iter(loaded.variants.values())).run.start_date
-    separable = {k for s in loaded.variants.values() for k, issue in s.issues.items() if issue.separable}
-    posed = pose(questions, list(loaded.variants), sorted(separable), start, settings.rounds)
-    ledgers.current(ledger)  # a broken ledger is refused now, not after the run
-    with _run_folder(out_dir) as folder:
-        write_folder(folder, RunJob(loaded, settings), backend, chunk_size, False, _as_run())
-        table = load_events(folder)
-    forecasts = [forecast(table, p) for p in posed]
-    facts = _facts(loaded, settings, start, questions_file)
-    sealed = ledgers.append(ledger, [entry_fields(f, facts) for f in forecasts])
-    out.print(forecast_table(forecasts, loaded, settings, start))
-    out.print(f"Ledger:  {shown(str(ledger))} (entries {sealed[0]['entry']}–{sealed[-1]['entry']})")
+    done = make_forecasts(
+        file,
+        questions_file,
+        ledger,
+        {
+            "runs": runs,
+            "rounds": rounds,
+            "seed": seed,
+            "out_dir": out_dir,
+            "chunk_size": chunk_size,
+            **_backend_choice(),
+        },
+        backend,
+    )
+    out.print(forecast_table(done.forecasts, done.loaded, done.settings, done.start))
+    out.print(f"Ledger:  {shown(str(ledger))} (entries {done.sealed[0]['entry']}–{done.sealed[-1]['entry']})")
     if out_dir is not None:
         out.print(f"Results: {shown(str(out_dir))}")
 
 
-@contextlib.contextmanager
-def _run_folder(out_dir: Path | None) -> Iterator[Path]:
-    """`--out`, or a folder in a temporary place that is removed however the command ends."""
-    if out_dir is not None:
-        yield out_dir
-        return
-    with tempfile.TemporaryDirectory(prefix="negsim-forecast-") as scratch:
-        yield Path(scratch) / "run"
-
-
-def _as_run() -> dict[str, Any]:
-    """This command's options as the `negsim run` that wrote the folder, so `negsim rerun`
-    repeats a kept folder as it would any run's."""
-    values = {**click.get_current_context().params, "plots": False}
-    plain = {k: str(v) if isinstance(v, Path) else v for k, v in values.items()}
-    return {"command": "run", "options": {p.name: plain.get(p.name) for p in run.params if p.name}}
-
-
-def _facts(loaded: LoadedScenario, settings: RunSettings, start: dt.date | None, questions: Path) -> RunFacts:
-    return RunFacts(
-        scenario=loaded.name,
-        scenario_file=str(loaded.path),
-        digest=loaded.digest(),
-        version=__version__,
-        seed=settings.seed,
-        replications=settings.replications,
-        rounds=settings.rounds,
-        start=start,
-        questions_file=str(questions),
-        time=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
+def _backend_choice() -> dict[str, Any]:
+    """--workers and --dask as given, for the run's manifest."""
+    params = click.get_current_context().params
+    return {"workers": params.get("workers"), "dask": params.get("dask")}
 
 
 def forecast_table(

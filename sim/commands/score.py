@@ -8,9 +8,6 @@ manifest, so `negsim verify` can check it like any result folder.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import sys
 from pathlib import Path
 
 import click
@@ -18,22 +15,12 @@ import numpy as np
 import pandas as pd
 from rich.table import Table
 
-from sim.commands.common import default_folder, out, out_option
-from sim.errors import NegsimError
-from sim.forecast.entries import Logged, logged
-from sim.forecast.ledger import Chain, verify
-from sim.forecast.record import Record, load_record
-from sim.forecast.resolve import Resolution, latest, resolve
-from sim.forecast.scores import BINS, CLIP, NO_OTHER, Overall, overall, reliability, score_table
-from sim.results import writer
-from sim.results.folder import atomic_folder
-from sim.results.layout import PLOTS
+from sim.commands.common import out, out_option
+from sim.forecast.record import Record
+from sim.forecast.resolve import Resolution
+from sim.forecast.scores import BINS, CLIP, NO_OTHER, Overall
+from sim.jobs.score import DIAGRAM, score_ledger
 from sim.scenario.show import shown
-
-SCORES = "scores.csv"
-RELIABILITY = "reliability.csv"
-UNRESOLVED = "unresolved.csv"
-DIAGRAM = f"{PLOTS}/reliability.png"
 
 
 @click.command(name="score")
@@ -56,84 +43,18 @@ DIAGRAM = f"{PLOTS}/reliability.png"
 )
 def score_command(ledger: Path, record_file: Path, every: bool, out_dir: Path | None) -> None:
     """Score the forecasts in LEDGER against the record: Brier, log score, base rate, skill."""
-    started = dt.datetime.now(dt.UTC)
-    chain = verify(ledger)
-    record = load_record(record_file)
-    forecasts = [logged(ledger, line, entry) for line, entry in enumerate(chain.entries, start=1)]
-    if not forecasts:
-        raise NegsimError.single(
-            str(ledger), "holds no forecasts", suggestion="make some with `negsim forecast`"
-        )
-    chosen, repeated = (forecasts, {}) if every else latest(forecasts)
-    resolutions = resolve(record, chosen, ledger)
-    resolved = [r for r in resolutions if r.outcome is not None]
-    unresolved = [r for r in resolutions if r.outcome is None]
-    if not resolved:
-        out.print(unresolved_note(unresolved, record))
+    found = score_ledger(ledger, record_file, every, out_dir)
+    if found.table is None or found.total is None or found.bins is None or found.folder is None:
+        out.print(unresolved_note(found.unresolved, found.record))
         out.print("Nothing to score yet: the record resolves none of these forecasts.")
         return
-    table = scores_frame(resolved)
-    total = overall(table)
-    bins = reliability(table["probability"].to_numpy(), table["outcome"].to_numpy())
-    target = out_dir or default_folder("forecasts", "score")
-    _write(target, table, bins, unresolved, record, ledger, chain, started)
-    out.print(scores_table(table, record, repeated, every))
-    out.print(overall_table(total))
-    out.print(reliability_table(bins))
-    if unresolved:
-        out.print(unresolved_note(unresolved, record))
-    out.print(f"Results: {shown(str(target))}")
-    out.print(f"Plot:    {shown(str(target / DIAGRAM))}")
-
-
-def scores_frame(resolved: list[Resolution]) -> pd.DataFrame:
-    """The scores table with each forecast's ledger line, path and deadline beside it."""
-    forecasts = [r.forecast for r in resolved]
-    p = np.array([f.probability for f in forecasts])
-    o = np.array([1 if r.outcome else 0 for r in resolved])
-    table = score_table([f.question for f in forecasts], p, o)
-    table.insert(0, "line", [f.line for f in forecasts])
-    table.insert(2, "path", [f.path for f in forecasts])
-    table.insert(3, "deadline", [str(f.deadline) for f in forecasts])
-    return table
-
-
-def _write(
-    target: Path,
-    table: pd.DataFrame,
-    bins: pd.DataFrame,
-    unresolved: list[Resolution],
-    record: Record,
-    ledger: Path,
-    chain: Chain,
-    started: dt.datetime,
-) -> None:
-    """The score folder, all at once: tables, the diagram and the manifest."""
-    from sim.plots.canvas import save_png
-    from sim.plots.reliability import plot_reliability
-
-    with atomic_folder(target) as staging:
-        table.to_csv(staging / SCORES, index=False)
-        bins.to_csv(staging / RELIABILITY, index=False)
-        pending = [_row(r.forecast) for r in unresolved]
-        pd.DataFrame(pending, columns=["line", "question", "path", "deadline"]).to_csv(
-            staging / UNRESOLVED, index=False
-        )
-        (staging / PLOTS).mkdir()
-        title = f"{len(table)} forecasts in {ledger.name}, resolved by {record.name} (to {record.through})"
-        save_png(plot_reliability(bins, title), staging / DIAGRAM)
-        made_from = {
-            "ledger": str(ledger),
-            "ledger_entries": len(chain.entries),
-            "ledger_hash": chain.last_hash,
-            "record": str(record.file),
-            "record_sha256": hashlib.sha256(record.file.read_bytes()).hexdigest(),
-        }
-        writer.write_folder_manifest(staging, made_from, ["negsim", *sys.argv[1:]], started)
-
-
-def _row(f: Logged) -> dict[str, object]:
-    return {"line": f.line, "question": f.question, "path": f.path, "deadline": str(f.deadline)}
+    out.print(scores_table(found.table, found.record, found.repeated, every))
+    out.print(overall_table(found.total))
+    out.print(reliability_table(found.bins))
+    if found.unresolved:
+        out.print(unresolved_note(found.unresolved, found.record))
+    out.print(f"Results: {shown(str(found.folder))}")
+    out.print(f"Plot:    {shown(str(found.folder / DIAGRAM))}")
 
 
 def _number(value: float | None, digits: int = 3) -> str:

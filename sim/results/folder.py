@@ -11,6 +11,7 @@ progress the same way.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 import shutil
@@ -144,3 +145,25 @@ def remove_abandoned(parent: Path) -> None:
         else:
             with contextlib.suppress(OSError):
                 entry.unlink()
+
+
+def default_folder(name: str, kind: str = "") -> Path:
+    """results/<scenario>/<timestamp>[-<kind>], never an existing folder, never outside results/."""
+    from sim.scenario.estimates import short_repr
+    from sim.scenario.references import NAME_HINT, check_name
+
+    results = Path("results")
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{kind}" if kind else "")
+    folder = results / name / stamp
+    # validation refuses such names (references.check_name); this is the second line of defence
+    if check_name(name) is not None or folder.parent.parent != results or ".." in folder.parts:
+        raise NegsimError.single(
+            "name",
+            f"the scenario's name {short_repr(name)} would put results outside {results}/",
+            suggestion=f"give the result folder with --out DIR (out= in Python); {NAME_HINT}",
+        )
+    suffix = 2
+    while folder.exists():
+        folder = results / name / f"{stamp}-{suffix}"
+        suffix += 1
+    return folder

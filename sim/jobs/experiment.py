@@ -1,4 +1,4 @@
-"""What `negsim sensitivity` and `negsim discover` share: a design over the scenario's
+"""What a sensitivity analysis and a scenario discovery share: a design over the scenario's
 `explore:` section, each point run several times on every chosen mediation path."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.experiment import Experiment, write_design
-from sim.commands.common import run_with_progress
-from sim.commands.folder_command import Job, OptionProblem
 from sim.errors import NegsimError
+from sim.jobs.base import Job, OptionProblem
+from sim.jobs.progress import run_with_progress
 from sim.limits import MAX_REPLICATIONS
 from sim.results.stream import PartSink
 from sim.results.summary_schema import Summary
@@ -25,7 +25,7 @@ from sim.scenario.loader import LoadedScenario
 @dataclass(frozen=True)
 class ExperimentJob[S: Summary](Job[S]):
     """Runs the design on the chosen paths and writes it (design.parquet); the analysis of the
-    outcomes is the command's own."""
+    outcomes is the job's own."""
 
     space: ParameterSpace
     paths: tuple[str, ...]
@@ -46,7 +46,7 @@ class ExperimentJob[S: Summary](Job[S]):
 
     @abstractmethod
     def analyse(self, experiment: Experiment, folder: Path) -> S:
-        """The command's analysis of the outcomes in `folder`: its tables, and the summary."""
+        """The job's analysis of the outcomes in `folder`: its tables, and the summary."""
 
 
 def explored_space(loaded: LoadedScenario) -> ParameterSpace:
