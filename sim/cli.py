@@ -68,6 +68,10 @@ class LazyGroup(click.Group):
             "sim.commands.evidence_command:evidence_command",
             "Check every quote in scenario FILES against its source; print how numbers are founded.",
         ),
+        "examples": Listed(
+            "sim.commands.examples:examples_command",
+            "Copy the shipped scenarios into DIR, to edit and run.",
+        ),
         "forecast": Listed(
             "sim.commands.forecast:forecast_command",
             "Run FILE, give each question's probability, and append them to the ledger.",

@@ -33,8 +33,8 @@ def app_command(file: Path | None, host: str, port: int) -> None:
     _check_installed()
     env = {**os.environ, **OFFLINE}
     if file is not None:
-        load_scenario(file)  # a bad file gets its one clear message here, not in the browser
-        env[FILE_ENV] = str(file.resolve())
+        loaded = load_scenario(file)  # a bad file gets its one clear message here, not in the browser
+        env[FILE_ENV] = str(loaded.path.resolve())  # a shipped scenario's bare name, found
     from sim.model.warmup import ensure_compiled
 
     ensure_compiled(err.print)  # before the page opens: its first step must not wait for it

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +22,7 @@ from sim.scenario.estimates import Estimate, short_repr
 from sim.scenario.explore import ParameterSpace, parse_explore
 from sim.scenario.references import check_id, check_references
 from sim.scenario.schema import TOP_LEVEL_KEYS, VARIANT_KEYS, Scenario
+from sim.scenario.shipped import missing_hint, resolve
 from sim.scenario.suggest import did_you_mean, hint
 from sim.scenario.walk import allowed_keys
 from sim.scenario.yaml_source import (
@@ -79,8 +81,9 @@ class LoadedScenario:
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
-    """Read, merge and validate a scenario file and every variant in it."""
-    path = Path(path)
+    """Read, merge and validate a scenario file and every variant in it. A shipped scenario may
+    be named bare (`2024-12-mediation-paths`), so an installed negsim runs without a clone."""
+    path = _located(path)
     document = _read_with_extends(path, chain=())
     data, positions = document.data, document.positions
     _check_keys(data, TOP_LEVEL_KEYS, (), positions, str(path))
@@ -192,8 +195,20 @@ def _positions_by_variant(positions: dict[KeyPath, Position]) -> dict[str, dict[
     return grouped
 
 
+def _located(file: str | Path) -> Path:
+    """The file `file` names: itself, or the shipped scenario of that bare name. A bare name
+    that is neither is refused with the shipped names, which the user may have meant."""
+    path = resolve(file)
+    suggestion = None if os.path.lexists(path) else missing_hint(file)
+    if suggestion is not None:
+        raise NegsimError.single(str(path), "file not found", suggestion=suggestion)
+    return path
+
+
 def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> YamlDocument:
     """Read `path` and the files it extends; `chain` holds the files that led here, resolved."""
+    if not chain:  # the file named by the user (an `extends:` path is never a shipped name)
+        path = _located(path)
     document = read_yaml(path)
     resolved = path.resolve()  # it could be read, so it is no loop of links
     parent = document.data.pop("extends", None)

@@ -13,12 +13,13 @@ from typing import Any
 from sim.model.mesa_model import NegotiationModel
 from sim.scenario.loader import LoadedScenario, load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.shipped import FLAGSHIP, shipped_folder
 from sim.seminar.assumptions import Assumptions
 from sim.seminar.levers import defaults, fixed_values, moved
 
-SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIOS = shipped_folder()  # inside the package, so an installed negsim opens them too
 SNAPSHOTS = {  # the flagship first: the page opens on it
-    "December 2024": SCENARIOS / "2024-12-mediation-paths.yaml",
+    "December 2024": SCENARIOS / FLAGSHIP,
     "April 2023": SCENARIOS / "2023-04-mediation-paths.yaml",
 }
 FILE_ENV = "NEGSIM_APP_FILE"  # `negsim app FILE` hands the file to the page this way
