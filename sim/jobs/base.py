@@ -125,3 +125,13 @@ def perform[S: Summary](
     target = out_dir if out_dir is not None else default_folder(loaded.name, folder_suffix)
     summary = write_folder(target, job, backend, chunk_size, plots, invocation, command)
     return Performed(job, target, summary)
+
+
+def invocation(command: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """A command and its options as a manifest records them, so `negsim rerun` can repeat it:
+    paths as text, sequences as lists."""
+    plain = {
+        k: str(v) if isinstance(v, Path) else list(v) if isinstance(v, tuple) else v
+        for k, v in options.items()
+    }
+    return {"command": command, "options": plain}

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from sim.analysis.conditioning import Conditions, accepted, conditioned_path, conditions_of, shortfall
 from sim.analysis.predictions import baseline_predictions
 from sim.errors import NegsimError, Problem
-from sim.jobs.base import Job, OptionProblem
+from sim.jobs.base import Job, OptionProblem, invocation
 from sim.jobs.progress import run_with_progress
 from sim.results import writer
 from sim.results.layout import EVENTS
@@ -149,5 +149,4 @@ def run_invocation(options: Mapping[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(options) - set(RUN_OPTIONS))
     if unknown:
         raise TypeError(f"`negsim run` has no option {unknown[0]!r}")
-    plain = {k: str(v) if isinstance(v, Path) else v for k, v in options.items()}
-    return {"command": "run", "options": {name: plain.get(name) for name in RUN_OPTIONS}}
+    return invocation("run", {name: options.get(name) for name in RUN_OPTIONS})

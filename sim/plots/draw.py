@@ -51,6 +51,24 @@ from sim.results.summary_schema import BacktestSummary, DiscoverySummary, RunSum
 Plots = dict[str, Callable[[], Figure]]
 
 
+def figures(result_dir: Path, trajectory_path: str | None = None) -> Plots:
+    """Every plot of a result folder, by file name, each drawn only when called: what
+    `draw_all` saves, and what the API shows in a notebook. The folder's tables are read now."""
+    result_dir = Path(result_dir)
+    summary = writer.read_summary(result_dir)
+    with _readable_result(result_dir):
+        match summary:
+            case RunSummary():
+                return _run_plots(result_dir, summary, trajectory_path)
+            case SensitivitySummary():
+                return _sensitivity_plots(result_dir, summary)
+            case DiscoverySummary():
+                return _discovery_plots(result_dir, summary)
+            case BacktestSummary():
+                return _backtest_plots(result_dir, summary)
+    raise AssertionError(f"unknown kind of summary: {type(summary).__name__}")
+
+
 def draw_all(result_dir: Path, trajectory_path: str | None = None, into: Path | None = None) -> list[Path]:
     """Draw every plot for a result folder into `into` (default: result_dir / "plots"); return
     the PNG paths.
@@ -59,17 +77,7 @@ def draw_all(result_dir: Path, trajectory_path: str | None = None, into: Path | 
     path in summary.json). It is checked before anything is drawn, so a typo writes nothing.
     """
     result_dir = Path(result_dir)
-    summary = writer.read_summary(result_dir)
-    with _readable_result(result_dir):
-        match summary:
-            case RunSummary():
-                plots = _run_plots(result_dir, summary, trajectory_path)
-            case SensitivitySummary():
-                plots = _sensitivity_plots(result_dir, summary)
-            case DiscoverySummary():
-                plots = _discovery_plots(result_dir, summary)
-            case BacktestSummary():
-                plots = _backtest_plots(result_dir, summary)
+    plots = figures(result_dir, trajectory_path)
     out = into if into is not None else result_dir / PLOTS
     out.mkdir(parents=True, exist_ok=True)
     pngs = [out / name for name in plots]

@@ -1,0 +1,62 @@
+"""How the API performs a job into a result folder, as the command would: the same plan, the
+same folder, and a manifest that records the equivalent `negsim` command and its options, so
+`negsim rerun` and `negsim verify` treat a folder made from Python like any other."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sim.errors import NegsimError
+from sim.jobs.base import Job, OptionProblem, Performed, invocation, perform
+from sim.runner.backends import choose_backend
+from sim.runner.chunks import DEFAULT_CHUNK
+
+# Options whose flag is not their name (the command's `--out` is `out_dir`, `--path` is `paths`)
+FLAGS = {"out_dir": "out", "paths": "path"}
+
+
+def performed(
+    command: str, job_type: type[Job[Any]], options: Mapping[str, Any], folder_suffix: str = ""
+) -> Performed[Any]:
+    """Perform `job_type` with `options` (the command's parameters, by their names); an option
+    that cannot be followed is refused naming its keyword argument."""
+    chunk_size = options.get("chunk_size") or DEFAULT_CHUNK
+    if options.get("workers") is not None and options["workers"] < 1:
+        raise NegsimError.single("workers=", f"needs at least 1 worker, got {options['workers']}")
+    out_dir = Path(options["out_dir"]) if options.get("out_dir") is not None else None
+    recorded = {**options, "out_dir": out_dir, "chunk_size": chunk_size}
+    try:
+        return perform(
+            job_type,
+            options["file"],
+            recorded,
+            out_dir=out_dir,
+            folder_suffix=folder_suffix,
+            backend=choose_backend(options.get("workers"), options.get("dask")),
+            chunk_size=chunk_size,
+            plots=bool(options.get("plots")),
+            invocation=invocation(command, recorded),
+            command=command_line(command, recorded),
+        )
+    except OptionProblem as exc:
+        key = "out" if exc.option == "out_dir" else exc.option
+        raise NegsimError.single(f"{key}=", exc.message, suggestion=exc.suggestion) from None
+
+
+def command_line(command: str, options: Mapping[str, Any]) -> list[str]:
+    """The `negsim` command line that gives a command these options (None: not given)."""
+    words = ["negsim", command, str(options["file"])]
+    for name, value in options.items():
+        flag = "--" + FLAGS.get(name, name).replace("_", "-")
+        if name == "file" or value is None:
+            continue
+        if isinstance(value, bool):
+            words.append(flag if value else f"--no-{flag[2:]}")
+        elif isinstance(value, list | tuple):
+            for item in value:
+                words += [flag, str(item)]
+        else:
+            words += [flag, str(value)]
+    return words

@@ -1,0 +1,97 @@
+"""One negotiation at a time, or many in memory: the Mesa model of one replication, and the
+batch engine's replications of one path as a table, with assumptions changed by key path.
+
+Replication r here draws the same random numbers as replication r of `run` with the same
+seed, so a number seen in a notebook can be checked against a full run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from sim.api.scenarios import ScenarioFile, one_path
+from sim.model.mesa_model import NegotiationModel
+from sim.scenario.schema import Scenario
+from sim.seminar import replicate as replicated
+from sim.seminar.assumptions import Assumptions
+
+
+def model(
+    scenario: Scenario | ScenarioFile,
+    path: str | None = None,
+    *,
+    replication: int = 0,
+    seed: int | None = None,
+    values: Mapping[str, float] | None = None,
+    mechanisms: Mapping[str, bool] | None = None,
+) -> NegotiationModel:
+    """The Mesa model of one replication of one path (default: the file's first): call
+    `.step()` for a round, read `.agents`, `.outcome`, `.terms` and `.datacollector`.
+
+    `values` fix numbers by key path (`{"actors.russia.cost_of_war": 0.01}`) and `mechanisms`
+    switch mechanisms (`{"parameter_uncertainty": False}`: every number at its stated value).
+
+    >>> negotiation = model("2024-12-mediation-paths", "us_china_joint", replication=1)
+    >>> while negotiation.running:
+    ...     negotiation.step()
+    >>> negotiation.outcome in {"agreement", "ceasefire", "breakdown", "stalemate"}
+    True
+    """
+    chosen, assumptions = _assumed(scenario, path, values, mechanisms)
+    return NegotiationModel(
+        chosen, seed=seed, replication=replication, explored=dict(assumptions.values) or None
+    )
+
+
+def replicate(
+    scenario: Scenario | ScenarioFile,
+    replications: int,
+    path: str | None = None,
+    *,
+    seed: int | None = None,
+    rounds: int | None = None,
+    values: Mapping[str, float] | None = None,
+    mechanisms: Mapping[str, bool] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """Replications 0 … `replications` − 1 of one path, in memory, one row each (outcome,
+    end_round, terms, utilities): what `run` writes for the path, without a folder. `values`
+    and `mechanisms` as for `model`; `progress(done, total)` is called as chunks finish.
+
+    >>> table = replicate("2024-12-mediation-paths", 200, "no_mediation")
+    >>> len(table)
+    200
+    >>> set(table["outcome"]) <= {"agreement", "ceasefire", "breakdown", "stalemate"}
+    True
+    """
+    chosen, assumptions = _assumed(scenario, path, values, mechanisms)
+    return replicated.replicate(chosen, replications, seed, rounds, assumptions, progress)
+
+
+def summarise(
+    scenario: Scenario | ScenarioFile, table: pd.DataFrame, path: str | None = None
+) -> dict[str, Any]:
+    """What `run` reports for a path, from a table of `replicate`: the agreement share with
+    its 95% Wilson interval (`agreement`: share, low, high), the share of each outcome
+    (`outcomes`), the median month of agreement and the median terms.
+
+    >>> table = replicate("2024-12-mediation-paths", 200, "no_mediation")
+    >>> found = summarise("2024-12-mediation-paths", table, "no_mediation")
+    >>> found["agreement"]["low"] <= found["agreement"]["share"] <= found["agreement"]["high"]
+    True
+    """
+    return replicated.summarise(one_path(scenario, path), table)
+
+
+def _assumed(
+    scenario: Scenario | ScenarioFile,
+    path: str | None,
+    values: Mapping[str, float] | None,
+    mechanisms: Mapping[str, bool] | None,
+) -> tuple[Scenario, Assumptions]:
+    """The chosen path with the switches applied, and the assumptions (checked against it)."""
+    assumptions = Assumptions(values=dict(values or {}), mechanisms=dict(mechanisms or {}))
+    return assumptions.apply(one_path(scenario, path)), assumptions
