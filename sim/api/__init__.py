@@ -13,7 +13,7 @@ Every name here is also `sim.<name>`.
 """
 
 from sim.api.evidence import draws, estimates, stated
-from sim.api.models import model, replicate, summarise
+from sim.api.models import negotiation, replicate, summarise
 from sim.api.results import (
     BacktestResult,
     DiscoveryResult,
@@ -35,7 +35,7 @@ __all__ = [
     "estimates",
     "examples",
     "load",
-    "model",
+    "negotiation",
     "paths",
     "read_result",
     "replicate",

@@ -21,11 +21,12 @@ def estimates(scenario: Scenario | ScenarioFile, path: str | None = None) -> pd.
     quote and anchor that state it or the reason it was inferred, the source, and the other
     coders' values.
 
-    >>> table = estimates("2024-12-mediation-paths")
-    >>> table.loc["actors.russia.position.territory", "basis"]
-    'evidence'
-    >>> sorted(table["basis"].unique())  # doctest: +ELLIPSIS
-    ['assumption', 'evidence', 'inferred'...]
+    Examples:
+        >>> table = estimates("2024-12-mediation-paths")
+        >>> table.loc["actors.ukraine.trust.china", "basis"]
+        'evidence'
+        >>> sorted(table["basis"].unique())  # doctest: +ELLIPSIS
+        ['assumption', 'evidence', 'inferred'...]
     """
     chosen = one_path(scenario, path)
     rows = []
@@ -64,11 +65,12 @@ def draws(
     model draws them (one column per key path): replication r of a run with the same seed
     uses row r.
 
-    >>> sample = draws("2024-12-mediation-paths", 1000)
-    >>> sample.shape[0]
-    1000
-    >>> bool(sample["actors.ukraine.clout"].between(0, 1).all())
-    True
+    Examples:
+        >>> sample = draws("2024-12-mediation-paths", 1000)
+        >>> sample.shape[0]
+        1000
+        >>> bool(sample["actors.ukraine.clout"].between(0, 1).all())
+        True
     """
     chosen = one_path(scenario, path)
     seed = chosen.run.seed if seed is None else seed
@@ -78,8 +80,9 @@ def draws(
 def stated(scenario: Scenario | ScenarioFile, key: str, path: str | None = None) -> float | None:
     """The scenario's own value (the coders' mean) of the number at `key`; None if it sets none.
 
-    >>> stated("2024-12-mediation-paths", "actors.ukraine.position.territory")
-    1.0
+    Examples:
+        >>> stated("2024-12-mediation-paths", "actors.ukraine.position.territory")  # two coders: 0.85 and 1
+        0.925
     """
     chosen = one_path(scenario, path)
     for found, estimate in iter_estimates(chosen):

@@ -19,30 +19,33 @@ from sim.seminar import replicate as replicated
 from sim.seminar.assumptions import Assumptions
 
 
-def model(
+def negotiation(
     scenario: Scenario | ScenarioFile,
     path: str | None = None,
     *,
     replication: int = 0,
     seed: int | None = None,
+    rounds: int | None = None,
     values: Mapping[str, float] | None = None,
     mechanisms: Mapping[str, bool] | None = None,
 ) -> NegotiationModel:
     """The Mesa model of one replication of one path (default: the file's first): call
-    `.step()` for a round, read `.agents`, `.outcome`, `.terms` and `.datacollector`.
+    `.step()` for a round, read `.agents`, `.outcome`, `.terms` and `.datacollector`. The
+    seed and the number of rounds default to the file's `run:` section.
 
     `values` fix numbers by key path (`{"actors.russia.cost_of_war": 0.01}`) and `mechanisms`
     switch mechanisms (`{"parameter_uncertainty": False}`: every number at its stated value).
 
-    >>> negotiation = model("2024-12-mediation-paths", "us_china_joint", replication=1)
-    >>> while negotiation.running:
-    ...     negotiation.step()
-    >>> negotiation.outcome in {"agreement", "ceasefire", "breakdown", "stalemate"}
-    True
+    Examples:
+        >>> one = negotiation("2024-12-mediation-paths", "us_china_joint", replication=1)
+        >>> while one.running:
+        ...     one.step()
+        >>> one.outcome in {"agreement", "ceasefire", "breakdown", "stalemate"}
+        True
     """
     chosen, assumptions = _assumed(scenario, path, values, mechanisms)
     return NegotiationModel(
-        chosen, seed=seed, replication=replication, explored=dict(assumptions.values) or None
+        chosen, seed=seed, replication=replication, rounds=rounds, explored=dict(assumptions.values) or None
     )
 
 
@@ -59,13 +62,14 @@ def replicate(
 ) -> pd.DataFrame:
     """Replications 0 … `replications` − 1 of one path, in memory, one row each (outcome,
     end_round, terms, utilities): what `run` writes for the path, without a folder. `values`
-    and `mechanisms` as for `model`; `progress(done, total)` is called as chunks finish.
+    and `mechanisms` as for `negotiation`; `progress(done, total)` is called as chunks finish.
 
-    >>> table = replicate("2024-12-mediation-paths", 200, "no_mediation")
-    >>> len(table)
-    200
-    >>> set(table["outcome"]) <= {"agreement", "ceasefire", "breakdown", "stalemate"}
-    True
+    Examples:
+        >>> table = replicate("2024-12-mediation-paths", 200, "no_mediation")
+        >>> len(table)
+        200
+        >>> set(table["outcome"]) <= {"agreement", "ceasefire", "breakdown", "stalemate"}
+        True
     """
     chosen, assumptions = _assumed(scenario, path, values, mechanisms)
     return replicated.replicate(chosen, replications, seed, rounds, assumptions, progress)
@@ -78,10 +82,11 @@ def summarise(
     its 95% Wilson interval (`agreement`: share, low, high), the share of each outcome
     (`outcomes`), the median month of agreement and the median terms.
 
-    >>> table = replicate("2024-12-mediation-paths", 200, "no_mediation")
-    >>> found = summarise("2024-12-mediation-paths", table, "no_mediation")
-    >>> found["agreement"]["low"] <= found["agreement"]["share"] <= found["agreement"]["high"]
-    True
+    Examples:
+        >>> table = replicate("2024-12-mediation-paths", 200, "no_mediation")
+        >>> found = summarise("2024-12-mediation-paths", table, "no_mediation")
+        >>> found["agreement"]["low"] <= found["agreement"]["share"] <= found["agreement"]["high"]
+        True
     """
     return replicated.summarise(one_path(scenario, path), table)
 

@@ -193,12 +193,13 @@ def read_result(folder: str | Path) -> Result:
     """A result folder written by `run`, `sensitivity`, `discover` or `backtest`, from Python
     or the command line, as the matching result object.
 
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp()) / "flagship"
-    >>> from sim.api.runs import run
-    >>> made = run("2024-12-mediation-paths", runs=50, out=folder, plots=False)
-    >>> read_result(folder)  # doctest: +ELLIPSIS
-    RunResult('.../flagship')
+    Examples:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp()) / "flagship"
+        >>> from sim.api.runs import run
+        >>> made = run("2024-12-mediation-paths", runs=50, out=folder, plots=False)
+        >>> read_result(folder)  # doctest: +ELLIPSIS
+        RunResult('.../flagship')
     """
     found = Result(Path(folder))
     return KINDS[type(found.details)](Path(folder))

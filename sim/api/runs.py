@@ -31,15 +31,16 @@ def run(
     `run:` section; `workers` and `dask` choose where replications run (default: this process
     for a small job, else every core), and never change results.
 
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp()) / "flagship"
-    >>> result = run("2024-12-mediation-paths", runs=100, out=folder, plots=False)
-    >>> result.summary[["label", "agreement"]].shape
-    (6, 2)
-    >>> len(result.replications)
-    600
-    >>> result.manifest["invocation"]["command"]
-    'run'
+    Examples:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp()) / "flagship"
+        >>> result = run("2024-12-mediation-paths", runs=100, out=folder, plots=False)
+        >>> result.summary[["label", "agreement"]].shape
+        (6, 2)
+        >>> len(result.replications)
+        600
+        >>> result.manifest["invocation"]["command"]
+        'run'
     """
     options = {
         "file": file,

@@ -22,11 +22,12 @@ def load(file: ScenarioFile) -> LoadedScenario:
     A shipped scenario may be named bare, without a folder. A file with problems raises
     `NegsimError`, whose `.problems` say where (file, line, key path) and what to do.
 
-    >>> flagship = load("2024-12-mediation-paths")
-    >>> flagship.name
-    '2024-12-mediation-paths'
-    >>> "us_china_joint" in flagship.variants
-    True
+    Examples:
+        >>> flagship = load("2024-12-mediation-paths")
+        >>> flagship.name
+        '2024-12-mediation-paths'
+        >>> "us_china_joint" in flagship.variants
+        True
     """
     return load_scenario(file)
 
@@ -34,10 +35,11 @@ def load(file: ScenarioFile) -> LoadedScenario:
 def validate(*files: ScenarioFile) -> list[Problem]:
     """Every problem of every file, as `negsim validate` prints them; an empty list when all are valid.
 
-    >>> validate("2024-12-mediation-paths", "2023-04-mediation-paths")
-    []
-    >>> [problem.message for problem in validate("no-such-scenario.yaml")]  # doctest: +ELLIPSIS
-    ['...']
+    Examples:
+        >>> validate("2024-12-mediation-paths", "2023-04-mediation-paths")
+        []
+        >>> [problem.message for problem in validate("no-such-scenario.yaml")]  # doctest: +ELLIPSIS
+        ['...']
     """
     problems: list[Problem] = []
     for file in files:
@@ -53,13 +55,14 @@ def examples(folder: str | Path) -> list[Path]:
 
     Refuses, writing nothing, if any of them is there already.
 
-    >>> import tempfile
-    >>> mine = Path(tempfile.mkdtemp()) / "mine"
-    >>> written = examples(mine)
-    >>> (mine / "2024-12-mediation-paths.yaml") in written
-    True
-    >>> load(mine / "2024-12-mediation-paths.yaml").name
-    '2024-12-mediation-paths'
+    Examples:
+        >>> import tempfile
+        >>> mine = Path(tempfile.mkdtemp()) / "mine"
+        >>> written = examples(mine)
+        >>> (mine / "2024-12-mediation-paths.yaml") in written
+        True
+        >>> load(mine / "2024-12-mediation-paths.yaml").name
+        '2024-12-mediation-paths'
     """
     return copy_examples(Path(folder))
 
@@ -67,8 +70,9 @@ def examples(folder: str | Path) -> list[Path]:
 def paths(file: ScenarioFile) -> pd.DataFrame:
     """The mediation paths of a scenario file: one row per path id, with its label and description.
 
-    >>> paths("2024-12-mediation-paths").loc["us_china_joint", "label"]
-    'Joint US–China mediation'
+    Examples:
+        >>> paths("2024-12-mediation-paths").loc["us_china_joint", "label"]
+        'Joint US–China mediation'
     """
     variants = load_scenario(file).variants
     rows = [{"path": key, "label": s.label, "description": s.description} for key, s in variants.items()]
