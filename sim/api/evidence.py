@@ -22,7 +22,8 @@ def estimates(scenario: Scenario | ScenarioFile, path: str | None = None) -> pd.
     coders' values.
 
     Examples:
-        >>> table = estimates("2024-12-mediation-paths")
+        >>> import sim
+        >>> table = sim.estimates("2024-12-mediation-paths")
         >>> table.loc["actors.ukraine.trust.china", "basis"]
         'evidence'
         >>> sorted(table["basis"].unique())  # doctest: +ELLIPSIS
@@ -66,7 +67,8 @@ def draws(
     uses row r.
 
     Examples:
-        >>> sample = draws("2024-12-mediation-paths", 1000)
+        >>> import sim
+        >>> sample = sim.draws("2024-12-mediation-paths", 1000)
         >>> sample.shape[0]
         1000
         >>> bool(sample["actors.ukraine.clout"].between(0, 1).all())
@@ -81,7 +83,8 @@ def stated(scenario: Scenario | ScenarioFile, key: str, path: str | None = None)
     """The scenario's own value (the coders' mean) of the number at `key`; None if it sets none.
 
     Examples:
-        >>> stated("2024-12-mediation-paths", "actors.ukraine.position.territory")  # two coders: 0.85 and 1
+        >>> import sim
+        >>> sim.stated("2024-12-mediation-paths", "actors.ukraine.position.territory")  # coders: 0.85, 1
         0.925
     """
     chosen = one_path(scenario, path)

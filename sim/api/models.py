@@ -37,7 +37,8 @@ def negotiation(
     switch mechanisms (`{"parameter_uncertainty": False}`: every number at its stated value).
 
     Examples:
-        >>> one = negotiation("2024-12-mediation-paths", "us_china_joint", replication=1)
+        >>> import sim
+        >>> one = sim.negotiation("2024-12-mediation-paths", "us_china_joint", replication=1)
         >>> while one.running:
         ...     one.step()
         >>> one.outcome in {"agreement", "ceasefire", "breakdown", "stalemate"}
@@ -65,7 +66,8 @@ def replicate(
     and `mechanisms` as for `negotiation`; `progress(done, total)` is called as chunks finish.
 
     Examples:
-        >>> table = replicate("2024-12-mediation-paths", 200, "no_mediation")
+        >>> import sim
+        >>> table = sim.replicate("2024-12-mediation-paths", 200, "no_mediation")
         >>> len(table)
         200
         >>> set(table["outcome"]) <= {"agreement", "ceasefire", "breakdown", "stalemate"}
@@ -83,8 +85,9 @@ def summarise(
     (`outcomes`), the median month of agreement and the median terms.
 
     Examples:
-        >>> table = replicate("2024-12-mediation-paths", 200, "no_mediation")
-        >>> found = summarise("2024-12-mediation-paths", table, "no_mediation")
+        >>> import sim
+        >>> table = sim.replicate("2024-12-mediation-paths", 200, "no_mediation")
+        >>> found = sim.summarise("2024-12-mediation-paths", table, "no_mediation")
         >>> found["agreement"]["low"] <= found["agreement"]["share"] <= found["agreement"]["high"]
         True
     """

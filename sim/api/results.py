@@ -194,11 +194,10 @@ def read_result(folder: str | Path) -> Result:
     or the command line, as the matching result object.
 
     Examples:
-        >>> import tempfile
-        >>> folder = Path(tempfile.mkdtemp()) / "flagship"
-        >>> from sim.api.runs import run
-        >>> made = run("2024-12-mediation-paths", runs=50, out=folder, plots=False)
-        >>> read_result(folder)  # doctest: +ELLIPSIS
+        >>> import sim, tempfile
+        >>> folder = f"{tempfile.mkdtemp()}/flagship"
+        >>> made = sim.run("2024-12-mediation-paths", runs=50, out=folder, plots=False)
+        >>> sim.read_result(folder)  # doctest: +ELLIPSIS
         RunResult('.../flagship')
     """
     found = Result(Path(folder))

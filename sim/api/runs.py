@@ -32,9 +32,9 @@ def run(
     for a small job, else every core), and never change results.
 
     Examples:
-        >>> import tempfile
-        >>> folder = Path(tempfile.mkdtemp()) / "flagship"
-        >>> result = run("2024-12-mediation-paths", runs=100, out=folder, plots=False)
+        >>> import sim, tempfile
+        >>> folder = f"{tempfile.mkdtemp()}/flagship"
+        >>> result = sim.run("2024-12-mediation-paths", runs=100, out=folder, plots=False)
         >>> result.summary[["label", "agreement"]].shape
         (6, 2)
         >>> len(result.replications)

@@ -23,7 +23,8 @@ def load(file: ScenarioFile) -> LoadedScenario:
     `NegsimError`, whose `.problems` say where (file, line, key path) and what to do.
 
     Examples:
-        >>> flagship = load("2024-12-mediation-paths")
+        >>> import sim
+        >>> flagship = sim.load("2024-12-mediation-paths")
         >>> flagship.name
         '2024-12-mediation-paths'
         >>> "us_china_joint" in flagship.variants
@@ -36,9 +37,10 @@ def validate(*files: ScenarioFile) -> list[Problem]:
     """Every problem of every file, as `negsim validate` prints them; an empty list when all are valid.
 
     Examples:
-        >>> validate("2024-12-mediation-paths", "2023-04-mediation-paths")
+        >>> import sim
+        >>> sim.validate("2024-12-mediation-paths", "2023-04-mediation-paths")
         []
-        >>> [problem.message for problem in validate("no-such-scenario.yaml")]  # doctest: +ELLIPSIS
+        >>> [problem.message for problem in sim.validate("no-such-scenario.yaml")]  # doctest: +ELLIPSIS
         ['...']
     """
     problems: list[Problem] = []
@@ -56,12 +58,13 @@ def examples(folder: str | Path) -> list[Path]:
     Refuses, writing nothing, if any of them is there already.
 
     Examples:
-        >>> import tempfile
+        >>> import sim, tempfile
+        >>> from pathlib import Path
         >>> mine = Path(tempfile.mkdtemp()) / "mine"
-        >>> written = examples(mine)
-        >>> (mine / "2024-12-mediation-paths.yaml") in written
-        True
-        >>> load(mine / "2024-12-mediation-paths.yaml").name
+        >>> written = sim.examples(mine)
+        >>> sorted(str(file.relative_to(mine)) for file in written if file.parent.name == "mine")
+        ['2023-04-mediation-paths.yaml', '2024-12-conditioned.yaml', '2024-12-mediation-paths.yaml']
+        >>> sim.load(mine / "2024-12-mediation-paths.yaml").name
         '2024-12-mediation-paths'
     """
     return copy_examples(Path(folder))
@@ -71,7 +74,8 @@ def paths(file: ScenarioFile) -> pd.DataFrame:
     """The mediation paths of a scenario file: one row per path id, with its label and description.
 
     Examples:
-        >>> paths("2024-12-mediation-paths").loc["us_china_joint", "label"]
+        >>> import sim
+        >>> sim.paths("2024-12-mediation-paths").loc["us_china_joint", "label"]
         'Joint US–China mediation'
     """
     variants = load_scenario(file).variants
