@@ -9,9 +9,16 @@ import click
 
 from sim.commands.common import out
 from sim.commands.folder_command import FolderCommand, folder_options, write_result
-from sim.jobs.discovery import DiscoveryJob
+from sim.jobs.discovery import (
+    DEFAULT_MIN_COVERAGE,
+    DEFAULT_OUTCOME,
+    DEFAULT_RUNS,
+    DEFAULT_SAMPLES,
+    MIN_SAMPLES,
+    VERBS,
+    DiscoveryJob,
+)
 from sim.limits import MAX_REPLICATIONS
-from sim.model.arrays import OUTCOME_NAMES
 from sim.results.summary_schema import DiscoverySummary
 from sim.scenario.show import shown
 
@@ -27,29 +34,29 @@ def report(job: DiscoveryJob, summary: DiscoverySummary) -> None:
 @click.option("--path", "paths", multiple=True, help="Only this mediation path (repeatable; default: all).")
 @click.option(
     "--samples",
-    type=click.IntRange(min=10),
-    default=1000,
+    type=click.IntRange(min=MIN_SAMPLES),
+    default=DEFAULT_SAMPLES,
     show_default=True,
     help="Latin hypercube points over the explored parameters.",
 )
 @click.option(
     "--runs",
     type=click.IntRange(min=1, max=MAX_REPLICATIONS),
-    default=10,
+    default=DEFAULT_RUNS,
     show_default=True,
     help="Replications per point.",
 )
 @click.option(
     "--outcome",
-    type=click.Choice(list(OUTCOME_NAMES[1:])),
-    default="agreement",
+    type=click.Choice(list(VERBS)),
+    default=DEFAULT_OUTCOME,
     show_default=True,
     help="The outcome whose conditions are sought.",
 )
 @click.option(
     "--min-coverage",
     type=click.FloatRange(0, 1),
-    default=0.5,
+    default=DEFAULT_MIN_COVERAGE,
     show_default=True,
     help="PRIM picks the densest box that still holds this share of the outcome's runs.",
 )

@@ -10,7 +10,7 @@ import click
 from sim.analysis import sensitivity
 from sim.commands.common import out
 from sim.commands.folder_command import FolderCommand, folder_options, write_result
-from sim.jobs.sensitivity import SensitivityJob
+from sim.jobs.sensitivity import DEFAULT_METHOD, DEFAULT_RUNS, DEFAULT_SAMPLES, MIN_SAMPLES, SensitivityJob
 from sim.limits import MAX_REPLICATIONS
 from sim.results.analysis_report import sensitivity_table
 from sim.results.summary_schema import SensitivitySummary
@@ -27,17 +27,18 @@ def report(job: SensitivityJob, summary: SensitivitySummary) -> None:
     name="sensitivity", cls=FolderCommand, job=SensitivityJob, report=report, folder_suffix="sensitivity"
 )
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--method", type=click.Choice(["sobol", "morris"]), default="sobol", show_default=True)
+@click.option("--method", type=click.Choice(list(DEFAULT_SAMPLES)), default=DEFAULT_METHOD, show_default=True)
 @click.option(
     "--samples",
-    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
-    help="Sobol: base samples, a power of 2 (default 256; points = samples x (k + 3) with the noise floor). "
-    "Morris: trajectories (default 20; points = samples x (k + 2)).",
+    type=click.IntRange(min=MIN_SAMPLES, max=MAX_REPLICATIONS),
+    help=f"Sobol: base samples, a power of 2 (default {DEFAULT_SAMPLES['sobol']}; "
+    "points = samples x (k + 3) with the noise floor). "
+    f"Morris: trajectories (default {DEFAULT_SAMPLES['morris']}; points = samples x (k + 2)).",
 )
 @click.option(
     "--runs",
     type=click.IntRange(min=1, max=MAX_REPLICATIONS),
-    default=20,
+    default=DEFAULT_RUNS,
     show_default=True,
     help="Replications per design point.",
 )

@@ -14,11 +14,18 @@ from sim.analysis.discovery import PathDiscovery, cases, discover
 from sim.analysis.experiment import Experiment
 from sim.discovery.cart import tree_nodes
 from sim.discovery.prim import trajectory_frame
+from sim.jobs.base import OptionProblem
 from sim.jobs.experiment import ExperimentJob, chosen_paths, experiment_settings, explored_space
 from sim.results import writer
 from sim.results.layout import PRIM, TREES, tree_text
 from sim.results.summary_schema import DiscoveryPath, DiscoverySummary
 from sim.scenario.loader import LoadedScenario
+
+DEFAULT_SAMPLES = 1000  # Latin hypercube points
+DEFAULT_RUNS = 10  # replications at each point
+DEFAULT_OUTCOME = "agreement"
+DEFAULT_MIN_COVERAGE = 0.5
+MIN_SAMPLES = 10  # fewer points than this leave PRIM and CART nothing to learn from
 
 VERBS = {
     "agreement": "converges",
@@ -41,6 +48,17 @@ class DiscoveryJob(ExperimentJob[DiscoverySummary]):
     def plan(cls, loaded: LoadedScenario, options: Mapping[str, Any]) -> DiscoveryJob:
         space = explored_space(loaded)
         paths = chosen_paths(loaded, options)
+        if options["outcome"] not in VERBS:
+            raise OptionProblem(
+                "outcome",
+                f"no outcome `{str(options['outcome'])[:40]}`",
+                f"choose one of: {', '.join(VERBS)}",
+            )
+        if not 0 <= options["min_coverage"] <= 1:
+            raise OptionProblem("min_coverage", f"a share from 0 to 1, got {options['min_coverage']}")
+        for option, low in (("samples", MIN_SAMPLES), ("runs", 1)):
+            if options[option] < low:  # the command line's types refuse these first; a call from Python, here
+                raise OptionProblem(option, f"needs at least {low}, got {options[option]:,}")
         settings = experiment_settings(loaded, options, options["samples"])
         return cls(
             loaded,

@@ -18,7 +18,10 @@ from sim.results.layout import INDICES, POINTS
 from sim.results.summary_schema import SensitivityPath, SensitivitySummary
 from sim.scenario.loader import LoadedScenario
 
-DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}
+DEFAULT_METHOD = "sobol"
+DEFAULT_SAMPLES = {"sobol": 256, "morris": 20}  # per method, unless `samples` says otherwise
+DEFAULT_RUNS = 20  # replications at each design point
+MIN_SAMPLES = 2  # the fewest base samples (Sobol') or trajectories (Morris) of a design
 
 
 def design_points(method: str, samples: int, columns: int) -> int:
@@ -48,7 +51,14 @@ class SensitivityJob(ExperimentJob[SensitivitySummary]):
         space = explored_space(loaded)
         paths = chosen_paths(loaded, options)
         method = options["method"]
-        samples = options["samples"] or DEFAULT_SAMPLES[method]
+        if method not in DEFAULT_SAMPLES:
+            raise OptionProblem(
+                "method", f"no method `{str(method)[:40]}`", f"choose one of: {', '.join(DEFAULT_SAMPLES)}"
+            )
+        samples = DEFAULT_SAMPLES[method] if options["samples"] is None else options["samples"]
+        for option, value, low in (("samples", samples, MIN_SAMPLES), ("runs", options["runs"], 1)):
+            if value < low:  # the command line's types refuse these first; a call from Python, here
+                raise OptionProblem(option, f"needs at least {low}, got {value:,}")
         points = design_points(method, samples, len(space.names) + 1)
         settings = experiment_settings(loaded, options, points)
         return cls(loaded, settings, space, paths, options["runs"], method, samples)
