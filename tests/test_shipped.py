@@ -34,13 +34,24 @@ def test_shipped_names_are_the_runnable_files_flagship_first() -> None:
     assert sorted(names) == sorted(p.name for p in SCENARIOS.glob("*.yaml"))
 
 
-@pytest.mark.parametrize("name", [FLAGSHIP, FLAGSHIP.removesuffix(".yaml")])
-def test_a_bare_name_resolves_to_the_shipped_file(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_bare_name_resolves_to_the_shipped_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    name = FLAGSHIP.removesuffix(".yaml")
     assert resolve(name) == shipped_folder() / FLAGSHIP
     assert resolve(Path(name)) == shipped_folder() / FLAGSHIP
+
+
+def test_a_file_name_is_never_taken_for_a_shipped_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`./2024-12-mediation-paths.yaml` reaches negsim as `2024-12-mediation-paths.yaml` (click
+    drops the `./`): a missing local file must be reported, not replaced by the shipped one."""
+    monkeypatch.chdir(tmp_path)
+    assert resolve(FLAGSHIP) == Path(FLAGSHIP)
+    with pytest.raises(NegsimError) as caught:
+        load_scenario(FLAGSHIP)
+    message = str(caught.value)
+    assert "file not found" in message and "2024-12-mediation-paths" in message
 
 
 def test_an_existing_file_wins_over_a_shipped_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,7 +78,7 @@ def test_a_missing_bare_name_is_refused_with_the_shipped_names(
     message = str(caught.value)
     assert message.startswith("2024-12-mediation-path: file not found")
     assert "did you mean `2024-12-mediation-paths`?" in message
-    assert FLAGSHIP in message and "negsim examples DIR" in message
+    assert FLAGSHIP.removesuffix(".yaml") in message and "negsim examples DIR" in message
 
 
 def test_a_missing_path_gets_no_shipped_names(tmp_path: Path) -> None:
@@ -78,7 +89,7 @@ def test_a_missing_path_gets_no_shipped_names(tmp_path: Path) -> None:
 
 def test_every_command_reads_a_shipped_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = negsim_main("validate", "2024-12-mediation-paths", "2023-04-mediation-paths.yaml")
+    code, out, err = negsim_main("validate", "2024-12-mediation-paths", "2023-04-mediation-paths")
     assert code == 0, err
     assert "ok 2024-12-mediation-paths: 6 path(s)" in out
     code, out, err = negsim_main("show", "2023-04-mediation-paths", "--path", "china_mediates")

@@ -36,7 +36,7 @@ COMMAND_SECONDS = 120
 # Top-level parts of the working tree that are no part of the source: environments, history,
 # builds, results and caches.
 NOT_SOURCE = {".git", "build", "dist", "results", "site", ".hypothesis", ".pytest_cache", ".ruff_cache"}
-# The files a wheel must carry for `negsim run 2024-12-mediation-paths.yaml` to find what it extends.
+# The files a wheel must carry for `negsim run 2024-12-mediation-paths` to find what it extends.
 MUST_SHIP = [
     f"sim/scenarios/{FLAGSHIP}",
     "sim/scenarios/actors/_common.yaml",

@@ -2,7 +2,7 @@
 
 The top-level `scenarios/` folder is where they are edited; `sim/scenarios` links to it and the
 wheel carries the files themselves (pyproject.toml, package-data). Commands accept a shipped
-scenario by its bare name (`negsim run 2024-12-mediation-paths`), and `negsim examples DIR`
+scenario by its bare name without `.yaml` (`negsim run 2024-12-mediation-paths`), and `negsim examples DIR`
 copies them out to be edited.
 """
 
@@ -57,16 +57,13 @@ def is_bare(file: str | Path) -> bool:
 
 
 def shipped_name(file: str | Path) -> str | None:
-    """The shipped scenario a bare name means (`2024-12-mediation-paths` or the same with
-    `.yaml`), or None."""
-    if not is_bare(file):
+    """The shipped scenario file a bare name without a suffix means (`2024-12-mediation-paths`),
+    or None. A name with `.yaml` is a file the user means to be there: a shell or click may have
+    dropped its `./`, so it is never taken for a shipped one."""
+    if not is_bare(file) or os.fspath(file).endswith(SUFFIX):
         return None
-    name = os.fspath(file)
-    names = shipped_names()
-    for candidate in (name, name + SUFFIX):
-        if candidate in names:
-            return candidate
-    return None
+    candidate = os.fspath(file) + SUFFIX
+    return candidate if candidate in shipped_names() else None
 
 
 def resolve(file: str | Path) -> Path:
@@ -84,9 +81,12 @@ def missing_hint(file: str | Path) -> str | None:
     and how to copy them out."""
     if not is_bare(file):
         return None
-    names = shipped_names()
-    near = did_you_mean(os.fspath(file), [*names, *(name.removesuffix(SUFFIX) for name in names)])
-    listing = f"shipped scenarios: {', '.join(names)}; `negsim examples DIR` copies them to edit"
+    names = [name.removesuffix(SUFFIX) for name in shipped_names()]
+    near = did_you_mean(os.fspath(file).removesuffix(SUFFIX), names)
+    listing = (
+        f"shipped scenarios, named without .yaml: {', '.join(names)}; "
+        "`negsim examples DIR` copies them to edit"
+    )
     return f"{near} {listing}" if near else listing
 
 
