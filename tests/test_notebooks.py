@@ -1,14 +1,17 @@
-"""The seminar notebooks: each runs from top to bottom, shows what it promises, and is stored in git
-without outputs.
+"""The seminar notebooks: each runs from top to bottom, shows what it promises, uses only negsim's
+public API (`import sim`), and is stored in git without outputs.
 
-Every notebook is executed once per test session with nbclient, from `notebooks/` as a student
-would run it. A probe cell appended to the in-memory copy prints the notebook's key results as
-JSON, so the assertions check the values the notebook computed, not only that it did not crash.
-The probes name variables of the notebooks: renaming one there means updating the probe here.
+Every notebook is executed once per test session with nbclient, from an empty temporary folder, as
+a student who installed negsim would run it: the notebooks find the shipped scenarios through the
+API, not through a clone, and write nothing into the folder they run in. A probe cell appended to
+the in-memory copy prints the notebook's key results as JSON, so the assertions check the values
+the notebook computed, not only that it did not crash. The probes name variables of the
+notebooks: renaming one there means updating the probe here.
 """
 
 from __future__ import annotations
 
+import ast
 import html
 import json
 import math
@@ -19,12 +22,11 @@ from typing import Any
 
 import pytest
 
+import sim.api
 from sim.results.summary import wilson_interval
 from sim.scenario.estimates import UNIT
 from sim.scenario.loader import load_scenario
 from sim.scenario.walk import iter_estimates
-
-pytestmark = pytest.mark.slow  # whole runs in processes of their own; `-m 'not slow'` skips them
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -44,6 +46,8 @@ EXPECTED = (
 CELL_TIMEOUT = 300
 PROBE_MARK = "NOTEBOOK-PROBE:"
 OUTCOMES = ("agreement", "ceasefire", "breakdown", "stalemate")
+PUBLIC = {*sim.api.__all__, "__version__"}  # what a notebook may use of negsim: `sim.<name>`
+PLOTS = ["agreement", "durations", "events", "survival", "terms", "trajectories"]
 
 PROBES = {
     "01-one-negotiation.ipynb": """
@@ -58,8 +62,8 @@ print("NOTEBOOK-PROBE:" + json.dumps({
     "02-from-quotes-to-parameters.ipynb": """
 print("NOTEBOOK-PROBE:" + json.dumps({
     "ukraine_rows": ukraine[["parameter", "basis", "quote or reason"]].to_dict("records"),
-    "examples": {kind: {"sd": float(draws[key].std()), "mean": float(draws[key].mean()),
-                        "basis": estimates[key][1].provenance} for kind, key in EXAMPLES.items()},
+    "examples": {kind: {"sd": float(sample[key].std()), "mean": float(sample[key].mean()),
+                        "basis": numbers.loc[key, "basis"]} for kind, key in EXAMPLES.items()},
     "versions": comparison.drop(columns="draws").reset_index().to_dict("records"),
     "runs": RUNS,
 }))
@@ -71,7 +75,9 @@ print("NOTEBOOK-PROBE:" + json.dumps({
     "agreed": {key: int(t["outcome"].eq("agreement").sum()) for key, t in tables.items()},
     "rows": {key: len(t) for key, t in tables.items()},
     "runs": RUNS, "few_runs": FEW, "same_runs": bool(same_runs), "width_ratio": width_ratio,
-    "plots": sorted(plots),
+    "plots": sorted(plots), "first_run_folder": str(result.folder),
+    "wilson": {key: [float(b) for b in wilson(share, RUNS)]
+               for key, share in summary_table["agreement"].items()},
 }))
 """,
     "04-ripeness-exercise.ipynb": """
@@ -120,8 +126,18 @@ class Executed:
 _CACHE: dict[str, Executed] = {}
 
 
+def _code_cells(name: str) -> list[Any]:
+    return [c for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells if c.cell_type == "code"]
+
+
+def _python(source: str) -> ast.Module:
+    """A code cell as Python: IPython's `%magic` and `!shell` lines are left out."""
+    kept = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
+    return ast.parse("\n".join(kept))
+
+
 @pytest.fixture(scope="module")
-def run_notebook(request: pytest.FixtureRequest):
+def run_notebook(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
 
@@ -129,15 +145,18 @@ def run_notebook(request: pytest.FixtureRequest):
         if name not in _CACHE:
             nb = nbformat.read(NOTEBOOKS / name, as_version=4)
             nb.cells.append(nbformat.v4.new_code_cell("import json\n" + PROBES[name]))
+            workdir = tmp_path_factory.mktemp(Path(name).stem)  # empty, and outside any clone
             client = nbclient.NotebookClient(
                 nb,
                 timeout=CELL_TIMEOUT,
                 kernel_name="python3",
-                resources={"metadata": {"path": str(NOTEBOOKS)}},
+                resources={"metadata": {"path": str(workdir)}},
             )
             started = time.perf_counter()
             client.execute()
             seconds = time.perf_counter() - started
+            left = sorted(p.name for p in workdir.iterdir())
+            assert left == [], f"{name} wrote into the folder it ran in: {left}"
             probe_text = _text(nb.cells[-1])
             assert PROBE_MARK in probe_text, f"{name}: the probe printed nothing"
             probe = json.loads(probe_text.split(PROBE_MARK, 1)[1])
@@ -168,14 +187,62 @@ def test_notebooks_are_stored_without_outputs() -> None:
         assert "widgets" not in nb.metadata, f"{name} stores widget state"
 
 
-def test_notebooks_find_the_repository_without_absolute_paths() -> None:
-    """Paths are found from the working directory, so the notebooks run from any clone."""
+def test_notebooks_name_the_shipped_scenario_without_paths() -> None:
+    """The notebooks name the flagship by its bare name, which the API finds in the installed
+    package: no path of this machine, no climbing folders to a clone."""
     for name in EXPECTED:
         source = "\n".join(c.source for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells)
         assert str(ROOT) not in source, f"{name} contains this machine's path"
-        assert "repository_root(Path.cwd()" in source, f"{name} does not locate the repository root"
+        assert "repository_root" not in source, f"{name} looks for the repository"
+        code = "\n".join(c.source for c in _code_cells(name))
+        assert "scenarios/" not in code, f"{name} names a folder of the clone"
+        assert "2024-12-mediation-paths" in code, f"{name} does not name the flagship"
 
 
+def _internal_uses(source: str) -> list[str]:
+    """What a code cell uses of negsim beyond `import sim` and the names of sim.api."""
+    found = []
+    for node in ast.walk(_python(source)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "sim":
+            found.append(f"from {node.module} import ...")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "sim" and (alias.name != "sim" or alias.asname):
+                    found.append(f"import {alias.name}" + (f" as {alias.asname}" if alias.asname else ""))
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "sim":
+            if node.attr not in PUBLIC:
+                found.append(f"sim.{node.attr}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name | ast.Attribute):
+            called = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+            if called in {"__import__", "import_module"}:
+                found.append(f"{called}(...)")
+    return found
+
+
+def test_notebooks_use_only_the_public_api() -> None:
+    """A notebook imports negsim only as `import sim`, and uses of it only the names of sim.api."""
+    for name in EXPECTED:
+        for cell in _code_cells(name):
+            used = _internal_uses(cell.source)
+            assert not used, f"{name}, cell {cell.get('id')} uses negsim's internals: {used}"
+
+
+def test_the_public_api_check_catches_internals() -> None:
+    """The check above fails on the ways the notebooks used to reach negsim's internals."""
+    for source in (
+        "from sim.plots import style",
+        "from sim import api",
+        "import sim.scenario.loader",
+        "import sim as negsim",
+        "import numpy, sim.model",
+        "import sim\nsim.plots.style.RC",
+        "import importlib\nimportlib.import_module('sim.seminar')",
+    ):
+        assert _internal_uses(source), source
+    assert _internal_uses("%matplotlib inline\nimport sim, tempfile\nsim.run('x').figure('agreement')") == []
+
+
+@pytest.mark.slow
 def test_one_negotiation(run_notebook) -> None:
     run = run_notebook("01-one-negotiation.ipynb")
     p = run.probe
@@ -203,6 +270,7 @@ def test_one_negotiation(run_notebook) -> None:
     assert f"with {issues + 1} Axes" in figures[0]  # a panel per issue and the BATNA panel
 
 
+@pytest.mark.slow
 def test_quotes_to_parameters(run_notebook) -> None:
     run = run_notebook("02-from-quotes-to-parameters.ipynb")
     p = run.probe
@@ -259,6 +327,7 @@ def test_quotes_to_parameters(run_notebook) -> None:
         assert _figures(_tagged(run.nb, tag)), f"no figure from the cell tagged {tag}"
 
 
+@pytest.mark.slow
 def test_mediation_paths(run_notebook) -> None:
     run = run_notebook("03-mediation-paths.ipynb")
     p = run.probe
@@ -266,36 +335,73 @@ def test_mediation_paths(run_notebook) -> None:
     summary = {row["path"]: row for row in p["summary"]}
     assert set(summary) == set(paths), "one row per mediation path"
     for key, row in summary.items():
-        assert p["rows"][key] == p["runs"]
-        assert 0.0 <= row["low"] <= row["share"] <= row["high"] <= 1.0
+        assert p["rows"][key] == p["runs"] == row["replications"]
+        assert 0.0 <= row["agreement_low"] <= row["agreement"] <= row["agreement_high"] <= 1.0
         # the table agrees with the saved runs it summarises
-        assert row["share"] == pytest.approx(p["agreed"][key] / p["runs"])
-        assert (row["low"], row["high"]) == pytest.approx(wilson_interval(p["agreed"][key], p["runs"]))
-        outcome_mix = row["share"] + row["ceasefire"] + row["breakdown"] + row["stalemate"]
+        assert row["agreement"] == pytest.approx(p["agreed"][key] / p["runs"])
+        interval = wilson_interval(p["agreed"][key], p["runs"])
+        assert (row["agreement_low"], row["agreement_high"]) == pytest.approx(interval)
+        # the notebook's own Wilson formula (its "how many runs" curves) is the table's
+        assert p["wilson"][key] == pytest.approx(interval)
+        outcome_mix = row["agreement"] + sum(row[f"ended_{outcome}"] for outcome in OUTCOMES[1:])
         assert outcome_mix == pytest.approx(1.0)
         assert row["label"] == paths[key].label
-    shares = [row["share"] for row in p["summary"]]
+    shares = [row["agreement"] for row in p["summary"]]
     assert shares == sorted(shares, reverse=True)
 
     # The in-memory runs are the first runs of the saved folder, and fewer runs give wider intervals.
     assert p["same_runs"] is True
     few = {row["path"]: row for row in p["few"]}
     for key in paths:
-        assert few[key]["high"] - few[key]["low"] > summary[key]["high"] - summary[key]["low"]
+        assert set(few[key]) == set(summary[key]), "the 100-run table has the columns of result.summary"
+        assert few[key]["replications"] == p["few_runs"]
+        width = summary[key]["agreement_high"] - summary[key]["agreement_low"]
+        assert few[key]["agreement_high"] - few[key]["agreement_low"] > width
     # Square-root rule: 10x the runs, about sqrt(10) = 3.2x narrower. Wilson intervals at shares
     # near 0 and the sampling noise of 100-run shares move the ratio by a few tenths; 2.5..4 is
     # still far from 1 (no narrowing) and from 10 (proportional narrowing).
     assert p["runs"] == 10 * p["few_runs"]
     assert 2.5 < p["width_ratio"] < 4.0
 
-    names = ["agreement.png", "durations.png", "events.png", "survival.png", "terms.png", "trajectories.png"]
-    assert p["plots"] == names
+    assert p["plots"] == PLOTS
     shown = sum(len(_figures(c)) for c in run.nb.cells if c.get("id", "").startswith("n03-plot-"))
-    assert shown == len(names), "each saved plot is displayed"
+    assert shown == len(PLOTS), "each saved plot is displayed"
     assert _figures(_tagged(run.nb, "interval-figure"))
     page = "".join(o["data"].get("text/html", "") for o in _tagged(run.nb, "summary-table").outputs)
     for scenario in paths.values():
         assert _shows(page, scenario.label)
+
+
+@pytest.mark.slow
+def test_mediation_paths_opens_with_five_lines(run_notebook) -> None:
+    """The first code cell runs the flagship and shows its summary and agreement plot with the
+    public API alone, in five lines at most (notebooks/README.md shows the same lines)."""
+    first = _code_cells("03-mediation-paths.ipynb")[0]
+    lines = [line for line in first.source.splitlines() if line.strip()]
+    assert len(lines) <= 5, f"the opening cell has {len(lines)} lines"
+    calls = {
+        (node.func.value.id if isinstance(node.func.value, ast.Name) else "", node.func.attr)
+        for node in ast.walk(_python(first.source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    assert ("sim", "run") in calls, "the opening cell calls sim.run"
+    assert ".summary" in first.source
+    assert '.figure("agreement")' in first.source
+    readme = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
+    assert first.source.strip() in readme, "notebooks/README.md shows the opening cell as it is"
+
+    run = run_notebook("03-mediation-paths.ipynb")
+    executed = next(c for c in run.nb.cells if c.get("id") == first.get("id"))
+    kinds = {kind for o in executed.outputs for kind in o.get("data", {})}
+    assert "text/html" in kinds, "the summary is shown as a table"
+    assert "image/png" in kinds, "the agreement plot is shown"
+    page = "".join(o["data"].get("text/html", "") for o in executed.outputs if "data" in o)
+    for scenario in load_scenario(FLAGSHIP).variants.values():
+        assert _shows(page, scenario.label)
+    # the folder it ran into is a fresh temporary one, holding the run and its plots
+    folder = Path(run.probe["first_run_folder"])
+    assert not folder.is_relative_to(ROOT)
+    assert sorted(png.stem for png in (folder / "plots").glob("*.png")) == PLOTS
 
 
 def test_ripeness_exercise_hides_its_solution() -> None:
@@ -311,6 +417,7 @@ def test_ripeness_exercise_hides_its_solution() -> None:
     assert "hidden" in questions and "## Questions" in questions
 
 
+@pytest.mark.slow
 def test_ripeness_exercise(run_notebook) -> None:
     run = run_notebook("04-ripeness-exercise.ipynb")
     p = run.probe
