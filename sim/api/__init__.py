@@ -12,13 +12,17 @@ plots). The commands and the seminar notebooks are thin layers over these functi
 Every name here is also `sim.<name>`.
 """
 
+from sim.api.comparison import compare
 from sim.api.evidence import draws, estimates, stated
+from sim.api.experiments import discover, sensitivity
+from sim.api.forecasts import backtest, forecast_questions, score
 from sim.api.models import negotiation, replicate, summarise
 from sim.api.results import (
     BacktestResult,
     DiscoveryResult,
     Result,
     RunResult,
+    ScoreResult,
     SensitivityResult,
     read_result,
 )
@@ -30,16 +34,23 @@ __all__ = [
     "DiscoveryResult",
     "Result",
     "RunResult",
+    "ScoreResult",
     "SensitivityResult",
+    "backtest",
+    "compare",
+    "discover",
     "draws",
     "estimates",
     "examples",
+    "forecast_questions",
     "load",
     "negotiation",
     "paths",
     "read_result",
     "replicate",
     "run",
+    "score",
+    "sensitivity",
     "stated",
     "summarise",
     "validate",

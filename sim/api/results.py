@@ -181,6 +181,21 @@ class BacktestResult(Result):
         return pd.read_csv(self.folder / PREDICTIONS)
 
 
+@dataclass(frozen=True, eq=False)
+class ScoreResult:
+    """A ledger's forecasts scored against the record of what happened: `scores` (one row per
+    resolved forecast: probability, outcome, Brier and log scores, the base rate's), the
+    `reliability` bins, the `overall` means with the skill (n, brier, log, base_brier,
+    base_log, skill), the forecasts the record does not resolve yet (`unresolved`), and the
+    `folder` they were written to (None, and all but `unresolved` empty, when it resolves none)."""
+
+    scores: pd.DataFrame
+    reliability: pd.DataFrame
+    overall: dict[str, float | None]
+    unresolved: pd.DataFrame
+    folder: Path | None
+
+
 KINDS: dict[type[Summary], type[Result]] = {
     RunSummary: RunResult,
     SensitivitySummary: SensitivityResult,
