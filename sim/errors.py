@@ -80,3 +80,13 @@ class NegsimError(Exception):
         elif more:
             lines.append(f"... and {more} more problems")
         return "\n".join(lines)
+
+
+class OptionProblem(Exception):
+    """An option that cannot be followed, named by its parameter (`samples`, `paths`): the
+    command line says so of its flag (`--samples`), the Python API of its keyword (`samples=`),
+    `negsim rerun` of the manifest's key."""
+
+    def __init__(self, option: str, message: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.option, self.message, self.suggestion = option, message, suggestion

@@ -170,3 +170,34 @@ def test_fixed_values_move_what_replicate_finds() -> None:
     )
     # same seed, same draws otherwise: the difference is the costs' own, not sampling noise
     assert (costly["outcome"] != "stalemate").mean() >= (base["outcome"] != "stalemate").mean()
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"seed": -1}, "seed="),
+        ({"chunk_size": 0}, "chunk_size="),
+        ({"workers": 0}, "workers="),
+        ({"runs": 0}, "runs="),
+        ({"seed": 1.5}, "seed="),
+    ],
+)
+def test_a_count_the_command_line_would_refuse_is_refused_by_keyword(
+    options: dict[str, object], named: str, tmp_path: Path
+) -> None:
+    """What click's option types refuse on the command line, the API refuses too, by its keyword."""
+    with pytest.raises(NegsimError) as caught:
+        sim.run("2024-12-mediation-paths", out=tmp_path / "x", plots=False, **options)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(named)
+    assert not (tmp_path / "x").exists()
+
+
+def test_summarise_gives_a_row_of_the_run_summary(tmp_path: Path) -> None:
+    """An in-memory summary has the columns of a run's summary table, and the same numbers for
+    the same replications."""
+    result = sim.run("2024-12-mediation-paths", runs=50, rounds=24, out=tmp_path / "r", plots=False)
+    table = sim.replicate("2024-12-mediation-paths", 50, "no_mediation", rounds=24)
+    row = sim.summarise("2024-12-mediation-paths", table, "no_mediation")
+    expected = result.summary.loc["no_mediation"]
+    for column in expected.index:
+        assert row[column] == expected[column], column

@@ -155,8 +155,9 @@ def run_notebook(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
             started = time.perf_counter()
             client.execute()
             seconds = time.perf_counter() - started
-            left = sorted(p.name for p in workdir.iterdir())
-            assert left == [], f"{name} wrote into the folder it ran in: {left}"
+            left = sorted(p.relative_to(workdir).as_posix() for p in workdir.glob("*/*"))
+            wrote = [f"results/{FLAGSHIP.stem}"] if name == "03-mediation-paths.ipynb" else []
+            assert left == wrote, f"{name} wrote into the folder it ran in: {left}"
             probe_text = _text(nb.cells[-1])
             assert PROBE_MARK in probe_text, f"{name}: the probe printed nothing"
             probe = json.loads(probe_text.split(PROBE_MARK, 1)[1])
@@ -353,7 +354,7 @@ def test_mediation_paths(run_notebook) -> None:
     assert p["same_runs"] is True
     few = {row["path"]: row for row in p["few"]}
     for key in paths:
-        assert set(few[key]) == set(summary[key]), "the 100-run table has the columns of result.summary"
+        assert set(summary[key]) <= set(few[key]), "the 100-run table has the columns of result.summary"
         assert few[key]["replications"] == p["few_runs"]
         width = summary[key]["agreement_high"] - summary[key]["agreement_low"]
         assert few[key]["agreement_high"] - few[key]["agreement_low"] > width
@@ -398,7 +399,7 @@ def test_mediation_paths_opens_with_five_lines(run_notebook) -> None:
     page = "".join(o["data"].get("text/html", "") for o in executed.outputs if "data" in o)
     for scenario in load_scenario(FLAGSHIP).variants.values():
         assert _shows(page, scenario.label)
-    # the folder it ran into is a fresh temporary one, holding the run and its plots
+    # the folder it ran into is under results/ where the notebook ran, holding the run and its plots
     folder = Path(run.probe["first_run_folder"])
     assert not folder.is_relative_to(ROOT)
     assert sorted(png.stem for png in (folder / "plots").glob("*.png")) == PLOTS

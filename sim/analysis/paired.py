@@ -10,7 +10,7 @@ Two runs of the same mediation path can be compared in two ways:
 - **Unpaired**: the runs drew independently, so the two shares are independent proportions and
   Newcombe's hybrid score interval applies.
 
-Everything here is a pure function of arrays or counts; `sim.commands.compare` reads the result
+Everything here is a pure function of arrays or counts; `sim.jobs.compare` reads the result
 folders and decides which case applies.
 """
 

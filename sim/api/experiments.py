@@ -102,10 +102,14 @@ def discover(
         ...     "2024-12-mediation-paths", paths=["no_mediation", "us_china_joint"], samples=60,
         ...     runs=2, rounds=12, out=folder, plots=False,
         ... )
-        >>> list(result.details.paths)
+        >>> list(result.findings.index)
         ['no_mediation', 'us_china_joint']
-        >>> all(0 <= path.base_rate <= 1 for path in result.details.paths.values())
+        >>> bool(result.findings["base_rate"].between(0, 1).all())
         True
+        >>> bool(result.findings["coverage"].between(0, 1).all())  # PRIM found a box on both
+        True
+        >>> print(result.findings.loc["us_china_joint", "sentence"])  # doctest: +ELLIPSIS
+        Joint US–China mediation converges...
     """
     options = {
         "file": file,

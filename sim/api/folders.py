@@ -4,12 +4,13 @@ same folder, and a manifest that records the equivalent `negsim` command and its
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from sim.errors import NegsimError
-from sim.jobs.base import Job, OptionProblem, Performed, invocation, perform
+from sim.errors import NegsimError, OptionProblem
+from sim.jobs.base import Job, Performed, invocation, perform
 from sim.runner.backends import choose_backend
 from sim.runner.chunks import DEFAULT_CHUNK
 
@@ -22,12 +23,11 @@ def performed(
 ) -> Performed[Any]:
     """Perform `job_type` with `options` (the command's parameters, by their names); an option
     that cannot be followed is refused naming its keyword argument."""
-    chunk_size = options.get("chunk_size") or DEFAULT_CHUNK
-    if options.get("workers") is not None and options["workers"] < 1:
-        raise NegsimError.single("workers=", f"needs at least 1 worker, got {options['workers']}")
+    chunk_size = options["chunk_size"] if options.get("chunk_size") is not None else DEFAULT_CHUNK
     out_dir = Path(options["out_dir"]) if options.get("out_dir") is not None else None
     recorded = {**options, "out_dir": out_dir, "chunk_size": chunk_size}
-    try:
+    with keywords():
+        check_counts(recorded)
         return perform(
             job_type,
             options["file"],
@@ -40,9 +40,23 @@ def performed(
             invocation=invocation(command, recorded),
             command=command_line(command, recorded),
         )
-    except OptionProblem as exc:
-        key = "out" if exc.option == "out_dir" else exc.option
-        raise NegsimError.single(f"{key}=", exc.message, suggestion=exc.suggestion) from None
+
+
+# What the command line's option types refuse before a command runs (click.IntRange), checked
+# here for callers from Python: the least each whole-number option may be.
+LEAST = {"workers": 1, "seed": 0, "chunk_size": 1}
+
+
+def check_counts(options: Mapping[str, Any]) -> None:
+    """Refuse a worker count, seed or chunk size below its least value, or not a whole number."""
+    for name, least in LEAST.items():
+        value = options.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise OptionProblem(name, f"must be a whole number, got {value!r}")
+        if value < least:
+            raise OptionProblem(name, f"must be at least {least}, got {value}")
 
 
 def command_line(command: str, options: Mapping[str, Any]) -> list[str]:
@@ -60,3 +74,13 @@ def command_line(command: str, options: Mapping[str, Any]) -> list[str]:
         else:
             words += [flag, str(value)]
     return words
+
+
+@contextlib.contextmanager
+def keywords() -> Iterator[None]:
+    """An option that cannot be followed, as one error naming its keyword argument (`runs=`)."""
+    try:
+        yield
+    except OptionProblem as exc:
+        key = "out" if exc.option == "out_dir" else exc.option
+        raise NegsimError.single(f"{key}=", exc.message, suggestion=exc.suggestion) from None

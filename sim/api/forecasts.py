@@ -12,10 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim.api.experiments import repeated_option
-from sim.api.folders import performed
+from sim.api.folders import check_counts, keywords, performed
 from sim.api.results import BacktestResult, ScoreResult
 from sim.api.scenarios import ScenarioFile
-from sim.errors import NegsimError
 from sim.forecast.resolve import Resolution
 from sim.jobs.backtest import BacktestJob
 from sim.jobs.forecast import DEFAULT_LEDGER, make_forecasts
@@ -100,9 +99,11 @@ def forecast_questions(
 
     Examples:
         >>> import sim, tempfile
-        >>> from sim.scenario.shipped import shipped_folder
-        >>> questions = shipped_folder() / "forecasts" / "questions-2024-12.yaml"
-        >>> ledger = f"{tempfile.mkdtemp()}/ledger.jsonl"
+        >>> from pathlib import Path
+        >>> mine = Path(tempfile.mkdtemp())
+        >>> copied = sim.examples(mine)  # the shipped questions are in mine/forecasts/
+        >>> questions = mine / "forecasts" / "questions-2024-12.yaml"
+        >>> ledger = mine / "ledger.jsonl"
         >>> found = sim.forecast_questions(
         ...     "2024-12-mediation-paths", questions, ledger=ledger, runs=30, rounds=24
         ... )
@@ -112,8 +113,6 @@ def forecast_questions(
         >>> bool(found["probability"].between(0, 1).all())
         True
     """
-    if workers is not None and workers < 1:
-        raise NegsimError.single("workers=", f"needs at least 1 worker, got {workers}")
     options = {
         "runs": runs,
         "rounds": rounds,
@@ -123,7 +122,9 @@ def forecast_questions(
         "workers": workers,
         "dask": dask,
     }
-    done = make_forecasts(file, Path(questions), Path(ledger), options, choose_backend(workers, dask))
+    with keywords():
+        check_counts(options)
+        done = make_forecasts(file, Path(questions), Path(ledger), options, choose_backend(workers, dask))
     rows = [
         {
             "question": f.posed.question.id,
@@ -152,14 +153,15 @@ def score(
 
     Examples:
         >>> import sim, tempfile
-        >>> from sim.scenario.shipped import shipped_folder
-        >>> shipped = shipped_folder() / "forecasts"
-        >>> ledger = f"{tempfile.mkdtemp()}/ledger.jsonl"
+        >>> from pathlib import Path
+        >>> mine = Path(tempfile.mkdtemp())
+        >>> copied = sim.examples(mine)  # the shipped questions and record are in mine/forecasts/
         >>> found = sim.forecast_questions(
-        ...     "2024-12-mediation-paths", shipped / "questions-2024-12.yaml", ledger=ledger,
-        ...     runs=30, rounds=24,
+        ...     "2024-12-mediation-paths", mine / "forecasts" / "questions-2024-12.yaml",
+        ...     ledger=mine / "ledger.jsonl", runs=30, rounds=24,
         ... )
-        >>> scored = sim.score(ledger, shipped / "record-2024-12.yaml", out=f"{tempfile.mkdtemp()}/scores")
+        >>> record = mine / "forecasts" / "record-2024-12.yaml"
+        >>> scored = sim.score(mine / "ledger.jsonl", record, out=mine / "scores")
         >>> len(scored.scores) + len(scored.unresolved) == len(found)
         True
         >>> set(scored.scores["outcome"]) <= {0, 1}

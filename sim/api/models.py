@@ -8,12 +8,13 @@ seed, so a number seen in a notebook can be checked against a full run.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
 
 import pandas as pd
 
+from sim.api.results import summary_row
 from sim.api.scenarios import ScenarioFile, one_path
 from sim.model.mesa_model import NegotiationModel
+from sim.results.summary import path_outcomes
 from sim.scenario.schema import Scenario
 from sim.seminar import replicate as replicated
 from sim.seminar.assumptions import Assumptions
@@ -77,21 +78,26 @@ def replicate(
     return replicated.replicate(chosen, replications, seed, rounds, assumptions, progress)
 
 
-def summarise(
-    scenario: Scenario | ScenarioFile, table: pd.DataFrame, path: str | None = None
-) -> dict[str, Any]:
-    """What `run` reports for a path, from a table of `replicate`: the agreement share with
-    its 95% Wilson interval (`agreement`: share, low, high), the share of each outcome
-    (`outcomes`), the median month of agreement and the median terms.
+def summarise(scenario: Scenario | ScenarioFile, table: pd.DataFrame, path: str | None = None) -> pd.Series:
+    """What `run` reports for a path, from a table of `replicate`: a row with the columns of
+    `RunResult.summary` (the agreement share with its 95% Wilson interval, the median month
+    of agreement, the share ending in each other way) and the median agreed terms
+    (`terms.<issue>`).
 
     Examples:
         >>> import sim
         >>> table = sim.replicate("2024-12-mediation-paths", 200, "no_mediation")
-        >>> found = sim.summarise("2024-12-mediation-paths", table, "no_mediation")
-        >>> found["agreement"]["low"] <= found["agreement"]["share"] <= found["agreement"]["high"]
+        >>> row = sim.summarise("2024-12-mediation-paths", table, "no_mediation")
+        >>> bool(row["agreement_low"] <= row["agreement"] <= row["agreement_high"])
         True
+        >>> ends = ["agreement", "ended_ceasefire", "ended_breakdown", "ended_stalemate"]
+        >>> round(row[ends].sum(), 9)  # every run ends one way
+        1.0
     """
-    return replicated.summarise(one_path(scenario, path), table)
+    chosen = one_path(scenario, path)
+    found = path_outcomes(chosen.label, table, list(chosen.issues))
+    terms = {f"terms.{issue}": value for issue, value in found.median_terms.items()}
+    return pd.Series({**summary_row(found), **terms}, name=chosen.label)
 
 
 def _assumed(

@@ -28,6 +28,7 @@ from sim.results.stream import read_table
 from sim.results.summary_schema import (
     BacktestSummary,
     DiscoverySummary,
+    RunPath,
     RunSummary,
     SensitivitySummary,
     Summary,
@@ -41,6 +42,11 @@ class Result:
     them drawn anew as a matplotlib figure with `figure(name)`."""
 
     folder: Path
+
+    def __post_init__(self) -> None:
+        """The folder as an absolute path: it still names the folder after a notebook or a
+        script changes its working folder."""
+        object.__setattr__(self, "folder", Path(self.folder).absolute())
 
     @functools.cached_property
     def details(self) -> Summary:
@@ -56,13 +62,15 @@ class Result:
         """The saved PNG files by name (`agreement`, `survival`, …); empty when drawn without plots."""
         return {png.stem: png for png in sorted((self.folder / PLOTS).glob("*.png"))}
 
-    def figure(self, name: str) -> Figure:
+    def figure(self, name: str, path: str | None = None) -> Figure:
         """Plot `name` (as in `plots`: `agreement`, `terms`, …) drawn from the folder's tables,
-        as a matplotlib figure: a notebook shows it, `.savefig` saves it."""
+        as a matplotlib figure: a notebook shows it, `.savefig` saves it. `path` picks the
+        mediation path of a run's `trajectories` plot (default: the first)."""
         from sim.plots import style
         from sim.plots.draw import figures
 
-        drawn = figures(self.folder)
+        shown_in_notebooks()
+        drawn = figures(self.folder, path)
         key = name if name.endswith(".png") else f"{name}.png"
         if key not in drawn:
             known = ", ".join(sorted(n.removesuffix(".png") for n in drawn))
@@ -72,6 +80,19 @@ class Result:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self.folder)!r})"
+
+
+def summary_row(path: RunPath) -> dict[str, Any]:
+    """One path's numbers as a row of `RunResult.summary` (and of `summarise`)."""
+    return {
+        "label": path.label,
+        "replications": path.replications,
+        "agreement": path.agreement.share,
+        "agreement_low": path.agreement.low,
+        "agreement_high": path.agreement.high,
+        "median_months_to_agreement": path.median_rounds_to_agreement,
+        **{f"ended_{k}": v for k, v in path.outcomes.model_dump().items() if k != "agreement"},
+    }
 
 
 @dataclass(frozen=True, repr=False)
@@ -85,21 +106,9 @@ class RunResult(Result):
         runs ending in each outcome."""
         details = self.details
         assert isinstance(details, RunSummary)
-        rows = []
-        for path_id, path in details.paths.items():
-            rows.append(
-                {
-                    "path": path_id,
-                    "label": path.label,
-                    "replications": path.replications,
-                    "agreement": path.agreement.share,
-                    "agreement_low": path.agreement.low,
-                    "agreement_high": path.agreement.high,
-                    "median_months_to_agreement": path.median_rounds_to_agreement,
-                    **{f"ended_{k}": v for k, v in path.outcomes.model_dump().items() if k != "agreement"},
-                }
-            )
-        return pd.DataFrame(rows).set_index("path").sort_values("agreement", ascending=False)
+        rows = {path_id: summary_row(path) for path_id, path in details.paths.items()}
+        table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("path")
+        return table.sort_values("agreement", ascending=False)
 
     @property
     def replications(self) -> pd.DataFrame:
@@ -144,16 +153,16 @@ class DiscoveryResult(Result):
         assert isinstance(details, DiscoverySummary)
         rows = []
         for path_id, path in details.paths.items():
-            box = path.box or {}
+            box = path.box
             rows.append(
                 {
                     "path": path_id,
                     "label": path.label,
                     "sentence": path.sentence,
                     "base_rate": path.base_rate,
-                    "coverage": box.get("coverage"),
-                    "density": box.get("density"),
-                    "limits": box.get("limits"),
+                    "coverage": box.coverage if box is not None else None,
+                    "density": box.density if box is not None else None,
+                    "limits": {k: tuple(v) for k, v in box.limits.items()} if box is not None else None,
                     "tree_accuracy": path.tree_accuracy,
                 }
             )
@@ -194,6 +203,21 @@ class ScoreResult:
     overall: dict[str, float | None]
     unresolved: pd.DataFrame
     folder: Path | None
+
+
+def shown_in_notebooks() -> None:
+    """Let IPython show a figure returned by a cell as an image, as `%matplotlib inline` would:
+    negsim's figures are drawn without pyplot, which is what a notebook watches by default."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+    from IPython.core.pylabtools import select_figure_formats
+
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "display_formatter"):
+        select_figure_formats(shell, {"png"})
 
 
 KINDS: dict[type[Summary], type[Result]] = {

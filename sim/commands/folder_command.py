@@ -18,14 +18,15 @@ types, and asks its `Job.plan` what they make, so it needs to know nothing of an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import click
 
 from sim.commands.common import backend_options, out, out_option
-from sim.errors import NegsimError
-from sim.jobs.base import Job, OptionProblem, perform
+from sim.errors import NegsimError, OptionProblem
+from sim.jobs.base import Job, perform
 from sim.results.layout import PLOTS
 
 ROUNDS_HELP = (
@@ -78,7 +79,7 @@ def write_result(options: dict[str, Any]) -> None:
     them, then printed."""
     command = click.get_current_context().command
     assert isinstance(command, FolderCommand)
-    try:
+    with flags(command):
         done = perform(
             command.job,
             options["file"],
@@ -89,12 +90,19 @@ def write_result(options: dict[str, Any]) -> None:
             chunk_size=options["chunk_size"],
             plots=options["plots"],
         )
-    except OptionProblem as exc:
-        raise NegsimError.single(_flag(command, exc.option), exc.message, suggestion=exc.suggestion) from None
     command.report(done.job, done.summary)
     out.print(f"Results: {done.folder}")
     if options["plots"]:
         out.print(f"Plots:   {done.folder / PLOTS}")
+
+
+@contextlib.contextmanager
+def flags(command: click.Command) -> Iterator[None]:
+    """An option that cannot be followed, as one error naming its flag (`--runs`)."""
+    try:
+        yield
+    except OptionProblem as exc:
+        raise NegsimError.single(_flag(command, exc.option), exc.message, suggestion=exc.suggestion) from None
 
 
 def _flag(command: click.Command, option: str) -> str:

@@ -16,7 +16,7 @@ import click
 from rich.table import Table
 
 from sim.commands.common import backend_options, out, out_option
-from sim.commands.folder_command import ROUNDS_HELP
+from sim.commands.folder_command import ROUNDS_HELP, flags
 from sim.forecast.probabilities import Forecast
 from sim.forecast.questions import ANY
 from sim.jobs.forecast import DEFAULT_LEDGER, make_forecasts
@@ -59,20 +59,9 @@ def forecast_command(
     chunk_size: int,
 ) -> None:
     """Run FILE, give each question's probability, and append them to the ledger."""
-    done = make_forecasts(
-        file,
-        questions_file,
-        ledger,
-        {
-            "runs": runs,
-            "rounds": rounds,
-            "seed": seed,
-            "out_dir": out_dir,
-            "chunk_size": chunk_size,
-            **_backend_choice(),
-        },
-        backend,
-    )
+    options = {"runs": runs, "rounds": rounds, "seed": seed, "out_dir": out_dir, "chunk_size": chunk_size}
+    with flags(click.get_current_context().command):
+        done = make_forecasts(file, questions_file, ledger, {**options, **_backend_choice()}, backend)
     out.print(forecast_table(done.forecasts, done.loaded, done.settings, done.start))
     out.print(f"Ledger:  {shown(str(ledger))} (entries {done.sealed[0]['entry']}–{done.sealed[-1]['entry']})")
     if out_dir is not None:

@@ -23,8 +23,8 @@ from pydantic import ValidationError
 from sim import __version__
 from sim.commands.common import out, out_option
 from sim.commands.folder_command import FolderCommand
-from sim.errors import NegsimError, printable
-from sim.jobs.base import Job, OptionProblem, write_folder
+from sim.errors import NegsimError, OptionProblem, printable
+from sim.jobs.base import Job, write_folder
 from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
 from sim.results import writer
 from sim.results.compare import compare_results

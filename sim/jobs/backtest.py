@@ -20,8 +20,8 @@ import pandas as pd
 
 from sim.analysis.predictions import ABM, abm_prediction, baseline_predictions
 from sim.analysis.scoring import METRIC_COLUMNS, PREDICTION_COLUMNS, score
-from sim.errors import NegsimError
-from sim.jobs.base import Job, OptionProblem
+from sim.errors import NegsimError, OptionProblem
+from sim.jobs.base import Job
 from sim.jobs.progress import run_with_progress
 from sim.model.baselines import BASELINES
 from sim.results import writer

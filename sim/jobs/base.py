@@ -27,15 +27,6 @@ from sim.runner.batch import RunSettings
 from sim.scenario.loader import LoadedScenario, load_scenario
 
 
-class OptionProblem(Exception):
-    """An option that cannot be followed, named by its parameter (`samples`, `paths`): the
-    command line says so of its flag (`--samples`), `negsim rerun` of the manifest's key."""
-
-    def __init__(self, option: str, message: str, suggestion: str | None = None) -> None:
-        super().__init__(message)
-        self.option, self.message, self.suggestion = option, message, suggestion
-
-
 @dataclass(frozen=True)
 class Job[S: Summary](ABC):
     """A command's own part of a result folder, planned from its options: what runs

@@ -14,7 +14,7 @@ from sim.analysis.discovery import PathDiscovery, cases, discover
 from sim.analysis.experiment import Experiment
 from sim.discovery.cart import tree_nodes
 from sim.discovery.prim import trajectory_frame
-from sim.jobs.base import OptionProblem
+from sim.errors import OptionProblem
 from sim.jobs.experiment import ExperimentJob, chosen_paths, experiment_settings, explored_space
 from sim.results import writer
 from sim.results.layout import PRIM, TREES, tree_text

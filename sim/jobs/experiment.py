@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.experiment import Experiment, write_design
-from sim.errors import NegsimError
-from sim.jobs.base import Job, OptionProblem
+from sim.errors import NegsimError, OptionProblem
+from sim.jobs.base import Job
 from sim.jobs.progress import run_with_progress
 from sim.limits import MAX_REPLICATIONS
 from sim.results.stream import PartSink

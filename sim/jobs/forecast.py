@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sim import __version__
-from sim.errors import NegsimError, printable
+from sim.errors import OptionProblem, printable
 from sim.forecast import ledger as ledgers
 from sim.forecast.entries import RunFacts, entry_fields
 from sim.forecast.events import load_events
@@ -52,10 +52,10 @@ def make_forecasts(
     """Run FILE with `options` (those of `negsim run`: runs, rounds, seed, out_dir, chunk_size,
     workers, dask), give each question its probability, and append them to `ledger`."""
     if ledger.suffix != ".jsonl":
-        raise NegsimError.single(
-            "--ledger",
+        raise OptionProblem(
+            "ledger",
             f"{printable(str(ledger))}: a ledger's name ends in .jsonl",
-            suggestion="`negsim verify` tells a ledger from a folder by it: forecasts/ledger.jsonl",
+            "`negsim verify` tells a ledger from a folder by it: forecasts/ledger.jsonl",
         )
     loaded = load_scenario(Path(file))
     questions = load_questions(questions_file)

@@ -10,8 +10,8 @@ from typing import Any, ClassVar
 
 from sim.analysis.conditioning import Conditions, accepted, conditioned_path, conditions_of, shortfall
 from sim.analysis.predictions import baseline_predictions
-from sim.errors import NegsimError, Problem
-from sim.jobs.base import Job, OptionProblem, invocation
+from sim.errors import NegsimError, OptionProblem, Problem
+from sim.jobs.base import Job, invocation
 from sim.jobs.progress import run_with_progress
 from sim.results import writer
 from sim.results.layout import EVENTS

@@ -11,7 +11,7 @@ import pandas as pd
 
 from sim.analysis import samplers, sensitivity
 from sim.analysis.experiment import Experiment, point_outcomes
-from sim.jobs.base import OptionProblem
+from sim.errors import OptionProblem
 from sim.jobs.experiment import ExperimentJob, chosen_paths, experiment_settings, explored_space
 from sim.results import writer
 from sim.results.layout import INDICES, POINTS

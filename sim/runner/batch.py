@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from sim.errors import NegsimError
+from sim.errors import OptionProblem
 from sim.model.warmup import ensure_compiled
 from sim.runner.backends import Backend
 from sim.runner.chunks import Chunk, ChunkResult, run_chunk
@@ -29,17 +29,18 @@ class RunSettings:
 def settings_for(
     loaded: LoadedScenario, replications: int | None, rounds: int | None, seed: int | None
 ) -> RunSettings:
-    """Command-line values override the scenario's `run:` section, within the same limits."""
-    for option, key, value in (("--runs", "replications", replications), ("--rounds", "rounds", rounds)):
+    """Given values (options of a command or the API) override the scenario's `run:` section,
+    within the same limits."""
+    for option, key, value in (("runs", "replications", replications), ("rounds", "rounds", rounds)):
         if value is not None:
             try:
                 RunSection.model_validate({key: value})
             except ValidationError as exc:
                 message = exc.errors()[0]["msg"]
-                raise NegsimError.single(
+                raise OptionProblem(
                     option,
                     f"{message[:1].lower()}{message[1:]}, got {value:,}",
-                    suggestion=f"the limits of `run.{key}` in a scenario file apply here too",
+                    f"the limits of `run.{key}` in a scenario file apply here too",
                 ) from None
     base = next(iter(loaded.variants.values())).run
     return RunSettings(
