@@ -28,8 +28,8 @@ import pytest
 import yaml
 from yaml.cyaml import CParser
 
-from sim.results.folder import default_folder
 from sim.errors import NegsimError, printable
+from sim.results.folder import default_folder
 from sim.scenario import yaml_source
 from sim.scenario.loader import load_scenario
 from sim.scenario.yaml_source import MAX_DEPTH, read_yaml
