@@ -51,6 +51,7 @@ def test_the_site_builds_with_every_warning_an_error(tmp_path: Path) -> None:
     assert (site / "img" / "cost-growth.png").is_file()  # the pages' pictures come along
 
 
+@pytest.mark.slow  # a whole site build each; the quick subset builds the real site once
 @pytest.mark.parametrize(
     ("added", "named"),
     [

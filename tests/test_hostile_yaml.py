@@ -63,6 +63,7 @@ def validate_measured(path: Path) -> tuple[int, int, float, str]:
 # --- size --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # megabytes written and parsed: seconds
 def test_a_100_mb_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("wb") as handle:  # sparse: costs no disk, but is 100 MB to anyone reading it
@@ -81,6 +82,7 @@ def test_a_file_just_under_the_size_limit_is_read(write_scenario: Write) -> None
     assert "issues: required key is missing" in refusal(path)
 
 
+@pytest.mark.slow  # megabytes written and parsed: seconds
 def test_a_5_mb_flat_list_stops_at_the_value_limit(tmp_path: Path) -> None:
     path = tmp_path / "list.yaml"
     path.write_text("a: [" + ",".join(["1"] * (MAX_FILE_BYTES // 2 - 10)) + "]\n")
@@ -118,6 +120,7 @@ def test_billion_laughs_is_refused_after_the_value_limit(write_scenario: Write, 
     assert f"document expands to more than {MAX_NODES:,} values (too many aliases or too large)" in rest
 
 
+@pytest.mark.slow  # megabytes written and parsed: seconds
 def test_billion_laughs_costs_little_memory(tmp_path: Path) -> None:
     path = tmp_path / "lol.yaml"
     path.write_text(_laughs(10, as_mapping=False))
