@@ -22,6 +22,7 @@ SCENARIOS = ROOT / "scenarios"
 FLAGSHIP = SCENARIOS / "2024-12-mediation-paths.yaml"
 SNAPSHOT_2023 = SCENARIOS / "actors" / "2023-04.yaml"
 SNAPSHOT_2024 = SCENARIOS / "actors" / "2024-12.yaml"
+COUNCIL = ROOT / "tests" / "scenarios" / "council.yaml"  # a small case with one issue
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
@@ -128,3 +129,15 @@ def refusal(path: Path) -> str:
     message = str(caught.value)
     assert path.name in message and "Traceback" not in message
     return message
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    """A backtest data set: three cases in two proposals, the council with three different
+    observed outcomes."""
+    folder = tmp_path / "cases"
+    for group, case, outcome in (("p1", "a", 35), ("p1", "b", 50), ("p2", "c", 60)):
+        (folder / group).mkdir(parents=True, exist_ok=True)
+        text = f"extends: {COUNCIL}\nname: council-{case}\nobserved:\n  cut: {{value: {outcome}}}\n"
+        (folder / group / f"{case}.yaml").write_text(text, encoding="utf-8")
+    return folder

@@ -21,7 +21,6 @@ from tests.conftest import FLAGSHIP, SCENARIOS, negsim_main, write_result
 
 QUESTIONS = SCENARIOS / "forecasts" / "questions-2024-12.yaml"
 RECORD = SCENARIOS / "forecasts" / "record-2024-12.yaml"
-COUNCIL = Path(__file__).resolve().parent / "scenarios" / "council.yaml"
 QUICK = ["--rounds", "12", "--workers", "1", "--no-plots"]
 MORRIS = ["--method", "morris", "--samples", "4", "--runs", "3", "--path", "no_mediation", *QUICK]
 DISCOVERY = ["--samples", "40", "--runs", "2", "--path", "no_mediation", "--path", "us_china_joint", *QUICK]
@@ -68,17 +67,6 @@ def test_discover_makes_what_the_command_makes(tmp_path: Path) -> None:
     assert mine["experiment"] == theirs["experiment"]
     tables_equal(api.peeling, pd.read_parquet(cli / "prim.parquet"))
     tables_equal(pd.read_parquet(api.folder / "trees.parquet"), pd.read_parquet(cli / "trees.parquet"))
-
-
-@pytest.fixture
-def dataset(tmp_path: Path) -> Path:
-    """Three cases in two proposals: the council with three different observed outcomes."""
-    folder = tmp_path / "cases"
-    for group, case, outcome in (("p1", "a", 35), ("p1", "b", 50), ("p2", "c", 60)):
-        (folder / group).mkdir(parents=True, exist_ok=True)
-        text = f"extends: {COUNCIL}\nname: council-{case}\nobserved:\n  cut: {{value: {outcome}}}\n"
-        (folder / group / f"{case}.yaml").write_text(text, encoding="utf-8")
-    return folder
 
 
 def test_backtest_makes_what_the_command_makes(dataset: Path, tmp_path: Path) -> None:

@@ -11,22 +11,10 @@ import pytest
 
 from sim.analysis.scoring import METRIC_COLUMNS, PREDICTION_COLUMNS
 from sim.scenario.loader import load_scenario
-from tests.conftest import negsim_main, write_result
+from tests.conftest import COUNCIL, negsim_main, write_result
 
 ROOT = Path(__file__).resolve().parent.parent
-COUNCIL = ROOT / "tests" / "scenarios" / "council.yaml"
 DEU = ROOT.parent / "shared" / "validation" / "deu" / "deu3-dev.tsv"
-
-
-@pytest.fixture
-def dataset(tmp_path: Path) -> Path:
-    """Three cases in two proposals: the council with three different observed outcomes."""
-    folder = tmp_path / "cases"
-    for group, case, outcome in (("p1", "a", 35), ("p1", "b", 50), ("p2", "c", 60)):
-        (folder / group).mkdir(parents=True, exist_ok=True)
-        text = f"extends: {COUNCIL}\nname: council-{case}\nobserved:\n  cut: {{value: {outcome}}}\n"
-        (folder / group / f"{case}.yaml").write_text(text, encoding="utf-8")
-    return folder
 
 
 def backtest(dataset: Path, out: Path, runs: int) -> Path:
