@@ -17,3 +17,8 @@ MAX_ROUNDS = 10_000  # months: over 800 years
 # for 10^7 replications per path in default chunks), never anything near these.
 MAX_JSON_BYTES = 64 * 2**20
 MAX_JSON_DEPTH = 100  # nesting of arrays and objects; negsim's deepest files nest about 10
+
+# Whole-number options every command that runs replications takes: the least and most each may
+# be. The command line's option types (click.IntRange) and the Python API check these.
+MAX_WORKERS = 256  # more local processes than this would exhaust memory long before helping
+COUNTS = {"workers": (1, MAX_WORKERS), "seed": (0, None), "chunk_size": (1, None)}

@@ -178,6 +178,7 @@ def test_fixed_values_move_what_replicate_finds() -> None:
         ({"seed": -1}, "seed="),
         ({"chunk_size": 0}, "chunk_size="),
         ({"workers": 0}, "workers="),
+        ({"workers": 257}, "workers="),
         ({"runs": 0}, "runs="),
         ({"seed": 1.5}, "seed="),
     ],

@@ -11,6 +11,7 @@ from typing import Any
 
 from sim.errors import NegsimError, OptionProblem
 from sim.jobs.base import Job, Performed, invocation, perform
+from sim.limits import COUNTS
 from sim.runner.backends import choose_backend
 from sim.runner.chunks import DEFAULT_CHUNK
 
@@ -42,21 +43,19 @@ def performed(
         )
 
 
-# What the command line's option types refuse before a command runs (click.IntRange), checked
-# here for callers from Python: the least each whole-number option may be.
-LEAST = {"workers": 1, "seed": 0, "chunk_size": 1}
-
-
 def check_counts(options: Mapping[str, Any]) -> None:
-    """Refuse a worker count, seed or chunk size below its least value, or not a whole number."""
-    for name, least in LEAST.items():
+    """What the command line's option types refuse before a command runs, refused for callers
+    from Python: a worker count, seed or chunk size that is not a whole number within its
+    bounds (sim/limits.py)."""
+    for name, (least, most) in COUNTS.items():
         value = options.get(name)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int):
             raise OptionProblem(name, f"must be a whole number, got {value!r}")
-        if value < least:
-            raise OptionProblem(name, f"must be at least {least}, got {value}")
+        if value < least or (most is not None and value > most):
+            bounds = f"at least {least}" if most is None else f"from {least} to {most}"
+            raise OptionProblem(name, f"must be {bounds}, got {value}")
 
 
 def command_line(command: str, options: Mapping[str, Any]) -> list[str]:

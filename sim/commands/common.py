@@ -17,12 +17,12 @@ import click
 from rich.console import Console
 
 from sim.errors import UNPRINTABLE, NegsimError, printable
+from sim.limits import COUNTS
 
 if TYPE_CHECKING:
     from sim.scenario.loader import LoadedScenario
     from sim.scenario.schema import Scenario
 
-MAX_WORKERS = 256  # more local processes than this would exhaust memory long before helping
 
 # Piped or redirected output gets a fixed, generous width instead of rich's 80 columns.
 out = Console() if sys.stdout.isatty() else Console(width=140)
@@ -36,7 +36,7 @@ def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
     @click.option(
         "--workers",
-        type=click.IntRange(min=1, max=MAX_WORKERS),
+        type=click.IntRange(*COUNTS["workers"]),
         help="Local worker processes (default: all cores, or this process for a small job; 1: this process).",
     )
     @click.option(
@@ -46,7 +46,7 @@ def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )
     @click.option(
         "--chunk-size",
-        type=click.IntRange(min=1),
+        type=click.IntRange(*COUNTS["chunk_size"]),
         default=DEFAULT_CHUNK,
         show_default=True,
         help="Replications per task; changes memory use and progress steps, never results.",

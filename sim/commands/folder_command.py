@@ -27,6 +27,7 @@ import click
 from sim.commands.common import backend_options, out, out_option
 from sim.errors import NegsimError, OptionProblem
 from sim.jobs.base import Job, perform
+from sim.limits import COUNTS
 from sim.results.layout import PLOTS
 
 ROUNDS_HELP = (
@@ -59,7 +60,7 @@ def folder_options[F: Callable[..., Any]](seed: str, out: str, plots: str) -> Ca
     and --plots: --rounds, --seed, --out, --plots/--no-plots, --workers, --dask, --chunk-size."""
     tail = [
         click.option("--rounds", type=click.IntRange(min=1), help=ROUNDS_HELP),
-        click.option("--seed", type=click.IntRange(min=0), help=seed),
+        click.option("--seed", type=click.IntRange(*COUNTS["seed"]), help=seed),
         out_option(out),
         click.option("--plots/--no-plots", default=True, help=plots),
         backend_options,

@@ -20,6 +20,7 @@ from sim.commands.folder_command import ROUNDS_HELP, flags
 from sim.forecast.probabilities import Forecast
 from sim.forecast.questions import ANY
 from sim.jobs.forecast import DEFAULT_LEDGER, make_forecasts
+from sim.limits import COUNTS
 from sim.runner.backends import Backend
 from sim.runner.batch import RunSettings
 from sim.scenario.loader import LoadedScenario
@@ -44,7 +45,7 @@ from sim.scenario.show import shown
 )
 @click.option("--runs", type=click.IntRange(min=1), help="Replications per path (default: the file's).")
 @click.option("--rounds", type=click.IntRange(min=1), help=ROUNDS_HELP)
-@click.option("--seed", type=click.IntRange(min=0), help="Random seed (default: the file's).")
+@click.option("--seed", type=click.IntRange(*COUNTS["seed"]), help="Random seed (default: the file's).")
 @out_option("Keep the run's result folder here (default: a temporary folder, removed afterwards).")
 @backend_options
 def forecast_command(

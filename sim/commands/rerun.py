@@ -25,7 +25,7 @@ from sim.commands.common import out, out_option
 from sim.commands.folder_command import FolderCommand
 from sim.errors import NegsimError, OptionProblem, printable
 from sim.jobs.base import Job, write_folder
-from sim.limits import MAX_REPLICATIONS, MAX_ROUNDS
+from sim.limits import COUNTS, MAX_REPLICATIONS, MAX_ROUNDS
 from sim.results import writer
 from sim.results.compare import compare_results
 from sim.results.folder import check_new_folder
@@ -51,10 +51,14 @@ class ResultsDiffer(NegsimError):
 @click.command(name="rerun")
 @click.argument("result_dir", type=click.Path(path_type=Path))
 @out_option("Keep the rerun as a result folder here (default: a temporary folder, removed afterwards).")
-@click.option("--workers", type=click.IntRange(min=1), help="Local worker processes (default: all cores).")
+@click.option(
+    "--workers", type=click.IntRange(*COUNTS["workers"]), help="Local worker processes (default: all cores)."
+)
 @click.option("--dask", metavar="ADDRESS|local", help="Run on a Dask scheduler, or a LocalCluster.")
 @click.option(
-    "--chunk-size", type=click.IntRange(min=1), help="Replications per task (default: as recorded)."
+    "--chunk-size",
+    type=click.IntRange(*COUNTS["chunk_size"]),
+    help="Replications per task (default: as recorded).",
 )
 def rerun_command(
     result_dir: Path, out_dir: Path | None, workers: int | None, dask: str | None, chunk_size: int | None
