@@ -146,7 +146,7 @@ def score(
     """Verify `ledger`, resolve its forecasts (the latest of each question, or `every` one) on
     the `record` of what happened, and score them, as `negsim score` does: Brier and log
     scores, a leave-one-out base rate's, the skill, and reliability bins, written with the
-    diagram into `out` (default results/forecasts/<timestamp>-score).
+    diagram into `out` (default `results/forecasts/<timestamp>-score`).
 
     A forecast whose deadline the record does not reach yet is listed in `.unresolved`, not
     scored; when the record resolves none, nothing is written and `.folder` is None.

@@ -44,8 +44,8 @@ class Result:
     folder: Path
 
     def __post_init__(self) -> None:
-        """The folder as an absolute path: it still names the folder after a notebook or a
-        script changes its working folder."""
+        # The folder as an absolute path: it still names the folder after a notebook or a
+        # script changes its working folder.
         object.__setattr__(self, "folder", Path(self.folder).absolute())
 
     @functools.cached_property

@@ -25,7 +25,7 @@ def run(
     chunk_size: int = DEFAULT_CHUNK,
 ) -> RunResult:
     """Run every mediation path in FILE, all on the same random draws, into a new result folder
-    (`out`, or results/<scenario>/<timestamp> under the working folder), as `negsim run` does.
+    (`out`, or `results/<scenario>/<timestamp>` under the working folder), as `negsim run` does.
 
     `runs` replications per path, `rounds` rounds each and `seed` default to the file's
     `run:` section; `workers` and `dask` choose where replications run (default: this process
