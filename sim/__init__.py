@@ -16,12 +16,9 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time, __getattr_
 def __getattr__(name: str) -> Any:
     """`sim.__version__`, and every name of the API (`sim.run`), imported when first asked for."""
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from sim.version import __version__
 
-        try:
-            return version("negsim")
-        except PackageNotFoundError:  # running from a source tree without installation
-            return "0.0.0+unknown"
+        return __version__
     import sim.api
 
     if name in sim.api.__all__:

@@ -144,7 +144,7 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     installed package's metadata, which takes a while to read) only when asked for."""
     if not value or ctx.resilient_parsing:
         return
-    from sim import __version__
+    from sim.version import __version__
 
     click.echo(f"negsim, version {__version__}", color=ctx.color)
     ctx.exit()

@@ -20,7 +20,6 @@ from typing import Any, ClassVar
 import click
 from pydantic import ValidationError
 
-from sim import __version__
 from sim.commands.common import out, out_option
 from sim.commands.folder_command import FolderCommand
 from sim.errors import NegsimError, OptionProblem, printable
@@ -38,6 +37,7 @@ from sim.scenario.loader import LoadedScenario
 from sim.scenario.references import check_name
 from sim.scenario.schema import Scenario
 from sim.scenario.show import shown
+from sim.version import __version__
 
 EXIT_DIFFERENT = 3
 

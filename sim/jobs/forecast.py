@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sim import __version__
 from sim.errors import OptionProblem, printable
 from sim.forecast import ledger as ledgers
 from sim.forecast.entries import RunFacts, entry_fields
@@ -28,6 +27,7 @@ from sim.runner.backends import Backend
 from sim.runner.batch import RunSettings, settings_for
 from sim.runner.chunks import DEFAULT_CHUNK
 from sim.scenario.loader import LoadedScenario, load_scenario
+from sim.version import __version__
 
 DEFAULT_LEDGER = Path("forecasts/ledger.jsonl")
 

@@ -16,7 +16,6 @@ from typing import Any
 import click
 import numpy as np
 
-from sim import __version__
 from sim.errors import NegsimError
 from sim.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from sim.results.checksums import NotAFile, checksum_folder, is_safe_entry, open_inside
@@ -26,6 +25,7 @@ from sim.results.summary_schema import Summary, dump, parse
 from sim.runner.batch import RunSettings
 from sim.scenario.loader import LoadedScenario
 from sim.scenario.schema import Issue
+from sim.version import __version__
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
