@@ -13,6 +13,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import tempfile
 import types
 from pathlib import Path
 
@@ -50,6 +51,7 @@ def test_every_public_function_has_a_runnable_example(name: str) -> None:
 @pytest.mark.parametrize("module", MODULES)
 def test_the_examples_run(module: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the examples' scratch folders, removed after
     imported = importlib.import_module(module)
     tests = [t for t in doctest.DocTestFinder().find(imported, module) if t.examples]
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
