@@ -120,7 +120,15 @@ class Processes:
                     broken = True
             if not in_flight:
                 return
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            done, _ = wait(in_flight, timeout=DEATH_CHECK_SECONDS, return_when=FIRST_COMPLETED)
+            if not done and _a_worker_died(executor):
+                # A worker killed while it was sending a result left half a message in the
+                # pool's result pipe, and the pool's manager thread waits for the rest for ever
+                # (the live workers hold the pipe open): the pool is broken, though it cannot
+                # say so. Everything in flight runs again on a fresh pool.
+                backlog.extend(in_flight.values())
+                _stop(executor)
+                return
             for future in done:
                 job = in_flight.pop(future)
                 try:
@@ -133,6 +141,12 @@ class Processes:
 
 
 _NO_JOB = object()
+DEATH_CHECK_SECONDS = 1.0  # how often a pool with no result coming back is checked for a dead worker
+
+
+def _a_worker_died(executor: ProcessPoolExecutor) -> bool:
+    """Whether a worker of the pool has ended: a pool's workers end only when it is shut down."""
+    return any(process.exitcode is not None for process in (executor._processes or {}).values())
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
