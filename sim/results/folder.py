@@ -15,11 +15,13 @@ import datetime as dt
 import os
 import re
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from sim.errors import NegsimError
+from sim.interrupts import signals_held
 
 
 def check_new_folder(target: Path) -> None:
@@ -60,9 +62,13 @@ def atomic_folder(target: Path) -> Iterator[Path]:
     check_new_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_abandoned(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=owned_prefix(target.name, "partial"), dir=target.parent))
-    staging.chmod(0o755)  # mkdtemp makes it private; a result folder is meant to be shared
+    staging: Path | None = None
     try:
+        # A Ctrl-C between making the staging folder and knowing its name would leave it behind:
+        # it is held back until the name is known, then raised here, inside the clean-up.
+        with signals_held(signal.SIGINT, signal.SIGTERM):
+            staging = Path(tempfile.mkdtemp(prefix=owned_prefix(target.name, "partial"), dir=target.parent))
+            staging.chmod(0o755)  # mkdtemp makes it private; a result folder is meant to be shared
         yield staging
         if target.exists():
             raise NegsimError.single(str(target), "appeared while the run was writing; not replaced")
@@ -71,7 +77,9 @@ def atomic_folder(target: Path) -> Iterator[Path]:
         except OSError as exc:
             raise NegsimError.single(str(target), f"could not be created: {exc.strerror}") from None
     except OSError as exc:  # disk full, folder made read-only: say so once, leave nothing behind
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is None:
+            raise
+        _remove(staging)
         left = f"; the unfinished {staging} could not be removed" if staging.exists() else ""
         raise NegsimError.single(
             str(target),
@@ -79,8 +87,16 @@ def atomic_folder(target: Path) -> Iterator[Path]:
             suggestion="free some disk space or choose a writable --out folder, then run again",
         ) from None
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging is not None:
+            _remove(staging)
         raise
+
+
+def _remove(staging: Path) -> None:
+    """Remove a staging folder whole: a second Ctrl-C (or one sent again after an import) waits
+    until it is gone, instead of stopping the removal half-way."""
+    with signals_held(signal.SIGINT, signal.SIGTERM):
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 # Hidden names of work in progress: `.NAME.KIND-PID-START-random`, KIND one of those below,
