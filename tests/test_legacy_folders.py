@@ -39,6 +39,7 @@ def legacy(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, Path]:
     return request.param, Path(shutil.copytree(LEGACY / request.param, tmp_path / request.param))
 
 
+@pytest.mark.slow  # a whole rerun of each folder
 def test_a_folder_written_by_0_1_0_reruns_with_the_same_outcomes(
     legacy: tuple[str, Path], tmp_path: Path
 ) -> None:
