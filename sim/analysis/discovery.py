@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.discovery.cart import TreeView, fit_tree
 from sim.discovery.prim import PrimResult, describe_box, prim
@@ -58,6 +57,8 @@ def discover(
     box = found.box
     inside = round(box.mass * len(y))
     hits = round(box.density * inside)
+    from scipy import stats  # here: scipy.stats takes half a second to import
+
     p_value = float(stats.binom.sf(hits - 1, inside, base)) if box.restricted else 1.0
     finding = bool(box.restricted) and box.density >= MIN_LIFT * base and p_value < MAX_P
     if finding:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from SALib.analyze import morris as morris_analyzer
-from SALib.analyze import sobol as sobol_analyzer
 
 from sim.analysis.samplers import MORRIS_LEVELS, unit_problem
 
@@ -33,6 +31,9 @@ def indices(method: str, names: list[str], unit: np.ndarray, y: np.ndarray, seed
     problem = unit_problem(names)
     if np.ptp(y) == 0:
         return pd.DataFrame({"parameter": names, **{c: np.nan for c in COLUMNS[method]}})
+    from SALib.analyze import morris as morris_analyzer  # here: SALib takes about a second to import
+    from SALib.analyze import sobol as sobol_analyzer
+
     if method == "sobol":
         found = sobol_analyzer.analyze(
             problem, y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=0.95, seed=seed

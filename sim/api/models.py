@@ -8,16 +8,19 @@ seed, so a number seen in a notebook can be checked against a full run.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from sim.api.results import summary_row
 from sim.api.scenarios import ScenarioFile, one_path
-from sim.model.mesa_model import NegotiationModel
 from sim.results.summary import path_outcomes
 from sim.scenario.schema import Scenario
 from sim.seminar import replicate as replicated
 from sim.seminar.assumptions import Assumptions
+
+if TYPE_CHECKING:  # Mesa is imported when a negotiation is made: it takes a third of a second
+    from sim.model.mesa_model import NegotiationModel
 
 
 def negotiation(
@@ -45,6 +48,8 @@ def negotiation(
         >>> one.outcome in {"agreement", "ceasefire", "breakdown", "stalemate"}
         True
     """
+    from sim.model.mesa_model import NegotiationModel
+
     chosen, assumptions = _assumed(scenario, path, values, mechanisms)
     return NegotiationModel(
         chosen, seed=seed, replication=replication, rounds=rounds, explored=dict(assumptions.values) or None

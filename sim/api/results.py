@@ -7,10 +7,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.results import writer
 from sim.results.layout import (
@@ -33,6 +32,9 @@ from sim.results.summary_schema import (
     SensitivitySummary,
     Summary,
 )
+
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)

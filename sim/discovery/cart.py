@@ -4,13 +4,18 @@ PRIM finds one box; a tree shows several regions at once and which parameter spl
 the two together tell whether a box is the whole story.
 """
 
+from __future__ import annotations
+
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from sklearn.tree import DecisionTreeClassifier, export_text
+
+if TYPE_CHECKING:  # scikit-learn is imported where a tree is fitted: it takes a second to import
+    from sklearn.tree import DecisionTreeClassifier
 
 from sim.discovery.prim import check_cases
 
@@ -46,6 +51,8 @@ def fit_tree(
         raise ValueError(f"max_depth must be at least 1, got {max_depth}")
     if not 0 <= min_leaf_share < 1:
         raise ValueError(f"min_leaf_share must lie in [0, 1), got {min_leaf_share}")
+    from sklearn.tree import DecisionTreeClassifier, export_text
+
     model = DecisionTreeClassifier(
         max_depth=max_depth,
         min_samples_leaf=max(1, math.ceil(min_leaf_share * len(hits))),
