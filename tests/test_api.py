@@ -13,6 +13,7 @@ import importlib
 import inspect
 import json
 import pkgutil
+import sys
 import tempfile
 import types
 from pathlib import Path
@@ -204,3 +205,14 @@ def test_summarise_gives_a_row_of_the_run_summary(tmp_path: Path) -> None:
     expected = result.summary.loc["no_mediation"]
     for column in expected.index:
         assert row[column] == expected[column], column
+
+
+def test_importing_the_api_loads_no_library_only_some_functions_need() -> None:
+    """`import sim` in a notebook costs what a run needs, not SALib, scikit-learn, Mesa or
+    matplotlib (about 1.3 s together), which are imported by the functions that use them."""
+    probe = "import sys, sim.api; print(' '.join(sorted(sys.modules)))"
+    done = processes.run([sys.executable, "-c", probe], timeout=120)
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    for heavy in ("SALib", "sklearn", "mesa", "matplotlib", "scipy.stats"):
+        assert heavy not in loaded, f"import sim.api imports {heavy}"
