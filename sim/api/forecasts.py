@@ -15,10 +15,9 @@ from sim.api.experiments import repeated_option
 from sim.api.folders import check_counts, keywords, performed
 from sim.api.results import BacktestResult, ScoreResult
 from sim.api.scenarios import ScenarioFile
-from sim.forecast.resolve import Resolution
 from sim.jobs.backtest import BacktestJob
 from sim.jobs.forecast import DEFAULT_LEDGER, make_forecasts
-from sim.jobs.score import score_ledger
+from sim.jobs.score import score_ledger, unresolved_frame
 from sim.runner.backends import choose_backend
 from sim.runner.chunks import DEFAULT_CHUNK
 
@@ -175,15 +174,8 @@ def score(
     found = score_ledger(
         Path(ledger), Path(record), every, Path(out) if out is not None else None, command=words
     )
-    unresolved = pd.DataFrame(
-        [_unresolved_row(r) for r in found.unresolved], columns=["line", "question", "path", "deadline"]
-    )
+    unresolved = unresolved_frame(found.unresolved)
     if found.table is None or found.total is None or found.bins is None:
         return ScoreResult(pd.DataFrame(), pd.DataFrame(), {}, unresolved, None)
     overall = {**dataclasses.asdict(found.total), "skill": found.total.skill}
     return ScoreResult(found.table, found.bins, overall, unresolved, found.folder)
-
-
-def _unresolved_row(resolution: Resolution) -> dict[str, object]:
-    f = resolution.forecast
-    return {"line": f.line, "question": f.question, "path": f.path, "deadline": f.deadline}

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import NegsimError
-from sim.forecast.entries import Logged, logged
+from sim.forecast.entries import logged
 from sim.forecast.ledger import Chain, verify
 from sim.forecast.record import Record, load_record
 from sim.forecast.resolve import Resolution, latest, resolve
@@ -106,10 +106,7 @@ def _write(
     with atomic_folder(target) as staging:
         table.to_csv(staging / SCORES, index=False)
         bins.to_csv(staging / RELIABILITY, index=False)
-        pending = [_row(r.forecast) for r in unresolved]
-        pd.DataFrame(pending, columns=["line", "question", "path", "deadline"]).to_csv(
-            staging / UNRESOLVED, index=False
-        )
+        unresolved_frame(unresolved).to_csv(staging / UNRESOLVED, index=False)
         (staging / PLOTS).mkdir()
         title = f"{len(table)} forecasts in {ledger.name}, resolved by {record.name} (to {record.through})"
         save_png(plot_reliability(bins, title), staging / DIAGRAM)
@@ -123,5 +120,10 @@ def _write(
         writer.write_folder_manifest(staging, made_from, command, started)
 
 
-def _row(f: Logged) -> dict[str, object]:
-    return {"line": f.line, "question": f.question, "path": f.path, "deadline": str(f.deadline)}
+def unresolved_frame(unresolved: list[Resolution]) -> pd.DataFrame:
+    """The forecasts the record does not resolve yet: ledger line, question, path, deadline."""
+    rows = [
+        {"line": f.line, "question": f.question, "path": f.path, "deadline": str(f.deadline)}
+        for f in (r.forecast for r in unresolved)
+    ]
+    return pd.DataFrame(rows, columns=["line", "question", "path", "deadline"])
