@@ -89,13 +89,4 @@ def one_path(scenario: Scenario | ScenarioFile, path: str | None = None) -> Scen
         if path is not None:
             raise TypeError("give `path` with a scenario file, not with a scenario already chosen")
         return scenario
-    loaded = load_scenario(scenario)
-    if path is None:
-        return next(iter(loaded.variants.values()))
-    if path not in loaded.variants:
-        raise NegsimError.single(
-            str(loaded.path),
-            f"no mediation path `{path}`",
-            suggestion=f"choose one of: {', '.join(loaded.variants)}",
-        )
-    return loaded.variants[path]
+    return load_scenario(scenario).variant(path)

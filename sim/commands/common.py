@@ -20,8 +20,7 @@ from sim.errors import UNPRINTABLE, NegsimError, printable
 from sim.limits import COUNTS
 
 if TYPE_CHECKING:
-    from sim.scenario.loader import LoadedScenario
-    from sim.scenario.schema import Scenario
+    pass
 
 
 # Piped or redirected output gets a fixed, generous width instead of rich's 80 columns.
@@ -56,22 +55,6 @@ def backend_options(command: Callable[..., Any]) -> Callable[..., Any]:
         return command(*args, backend=choose_backend(workers, dask), **kwargs)
 
     return wrapper
-
-
-def pick_path(loaded: LoadedScenario, name: str | None) -> Scenario:
-    if name is None:
-        return next(iter(loaded.variants.values()))
-    check_path_name(loaded, name)
-    return loaded.variants[name]
-
-
-def check_path_name(loaded: LoadedScenario, name: str) -> None:
-    if name not in loaded.variants:
-        raise NegsimError.single(
-            str(loaded.path),
-            f"no mediation path `{name}`",
-            suggestion=f"choose one of: {', '.join(loaded.variants)}",
-        )
 
 
 def checked_out_folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:

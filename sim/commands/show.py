@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from sim.commands.common import out, pick_path
+from sim.commands.common import out
 from sim.scenario.loader import load_scenario
 from sim.scenario.show import evidence_tables, shown
 
@@ -21,7 +21,7 @@ from sim.scenario.show import evidence_tables, shown
 def show_command(file: Path, path_name: str | None) -> None:
     """Print each actor's parameters beside their evidence."""
     loaded = load_scenario(file)
-    scenario = pick_path(loaded, path_name)
+    scenario = loaded.variant(path_name)
     out.print(f"[bold]{shown(scenario.title or loaded.name)}[/bold] — path: {shown(scenario.label)}")
     for table in evidence_tables(scenario):
         out.print(table)

@@ -59,6 +59,19 @@ class LoadedScenario:
     explore: ParameterSpace | None = None
     changes: tuple[str, ...] = ()  # key paths this file sets itself, over the files it extends
 
+    def variant(self, name: str | None = None) -> Scenario:
+        """Mediation path `name` (the first when None); one clear error naming the choices when
+        the file has no such path."""
+        if name is None:
+            return next(iter(self.variants.values()))
+        if name not in self.variants:
+            raise NegsimError.single(
+                str(self.path),
+                f"no mediation path `{name}`",
+                suggestion=f"choose one of: {', '.join(self.variants)}",
+            )
+        return self.variants[name]
+
     def what_if(self) -> str | None:
         """For a what-if (a file that extends a comparison and shares its draws): which file
         it is and what it changed, e.g. `what-if.yaml changes variants.x.actors.russia.cost_of_war`."""
