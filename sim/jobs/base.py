@@ -30,8 +30,8 @@ from sim.scenario.loader import LoadedScenario, load_scenario
 @dataclass(frozen=True)
 class Job[S: Summary](ABC):
     """A command's own part of a result folder, planned from its options: what runs
-    (`settings`, which the manifest records), what it writes, what it prints (`S`: the kind
-    of summary it makes)."""
+    (`settings`, which the manifest records) and what it writes (`S`: the kind of summary it
+    makes). What a command prints is the command's own (sim/commands)."""
 
     loaded: LoadedScenario
     settings: RunSettings
@@ -49,8 +49,9 @@ class Job[S: Summary](ABC):
     @classmethod
     @abstractmethod
     def plan(cls, loaded: LoadedScenario, options: Mapping[str, Any]) -> Job[S]:
-        """Check the options (as click parsed them, or as a manifest recorded them) against the
-        scenario, and say what they make; raise OptionProblem for one that cannot be followed.
+        """Check the options (as click parsed them, as the API was given them, or as a manifest
+        recorded them) against the scenario, and say what they make; raise OptionProblem for
+        one that cannot be followed.
         Nothing large is built yet: a recorded option may ask for anything, and a rerun first
         compares `settings` with what the folder says ran."""
 
