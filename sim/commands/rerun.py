@@ -11,9 +11,6 @@ and every recorded number is checked with the command line's bounds before any w
 
 from __future__ import annotations
 
-import contextlib
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,7 +24,7 @@ from sim.jobs.base import Job, write_folder
 from sim.limits import COUNTS, MAX_REPLICATIONS, MAX_ROUNDS
 from sim.results import writer
 from sim.results.compare import compare_results
-from sim.results.folder import check_new_folder
+from sim.results.folder import check_new_folder, kept_or_scratch
 from sim.results.layout import FIRST_LAYOUT, MANIFEST, RESOLVED
 from sim.runner.backends import choose_backend
 from sim.runner.batch import RunSettings
@@ -81,7 +78,7 @@ def rerun_command(
         f"{backend.description}",
         soft_wrap=True,
     )
-    with _rerun_folder(out_dir) as target:
+    with kept_or_scratch(out_dir, "rerun") as target:
         plots = out_dir is not None and options["plots"]
         write_folder(target, job, backend, chunk_size, plots, invocation=manifest["invocation"])
         found = compare_results(result_dir, target, manifest["files"], layout)
@@ -137,16 +134,6 @@ def other_version(manifest: dict[str, Any]) -> str | None:
     if recorded == __version__:
         return None
     return f"the folder was written by negsim {printable(recorded)} and this is negsim {__version__}"
-
-
-@contextlib.contextmanager
-def _rerun_folder(out_dir: Path | None) -> Iterator[Path]:
-    """`--out`, or a folder in the system's temporary space that is removed afterwards."""
-    if out_dir is not None:
-        yield out_dir
-        return
-    with tempfile.TemporaryDirectory(prefix="negsim-rerun-") as scratch:
-        yield Path(scratch) / "rerun"
 
 
 def recorded_invocation(folder: Path, manifest: dict[str, Any]) -> tuple[FolderCommand, dict[str, Any]]:

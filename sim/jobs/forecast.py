@@ -8,10 +8,7 @@ folder (kept when `out_dir` is given, which `negsim rerun` can repeat; else a te
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,6 +20,7 @@ from sim.forecast.probabilities import Forecast, forecast
 from sim.forecast.questions import load_questions, pose
 from sim.jobs.base import write_folder
 from sim.jobs.run import RunJob, run_invocation
+from sim.results.folder import kept_or_scratch
 from sim.runner.backends import Backend
 from sim.runner.batch import RunSettings, settings_for
 from sim.runner.chunks import DEFAULT_CHUNK
@@ -64,7 +62,7 @@ def make_forecasts(
     separable = {k for s in loaded.variants.values() for k, issue in s.issues.items() if issue.separable}
     posed = pose(questions, list(loaded.variants), sorted(separable), start, settings.rounds)
     ledgers.current(ledger)  # a broken ledger is refused now, not after the run
-    with _run_folder(options.get("out_dir")) as folder:
+    with kept_or_scratch(options.get("out_dir"), "run") as folder:
         invocation = run_invocation({**options, "file": file, "plots": False})
         write_folder(
             folder,
@@ -79,16 +77,6 @@ def make_forecasts(
     facts = _facts(loaded, settings, start, questions_file)
     sealed = ledgers.append(ledger, [entry_fields(f, facts) for f in forecasts])
     return Forecasted(forecasts, loaded, settings, start, sealed)
-
-
-@contextlib.contextmanager
-def _run_folder(out_dir: Path | None) -> Iterator[Path]:
-    """`--out`, or a folder in a temporary place that is removed however the command ends."""
-    if out_dir is not None:
-        yield out_dir
-        return
-    with tempfile.TemporaryDirectory(prefix="negsim-forecast-") as scratch:
-        yield Path(scratch) / "run"
 
 
 def _facts(loaded: LoadedScenario, settings: RunSettings, start: dt.date | None, questions: Path) -> RunFacts:

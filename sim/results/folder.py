@@ -183,3 +183,14 @@ def default_folder(name: str, kind: str = "") -> Path:
         folder = results / name / f"{stamp}-{suffix}"
         suffix += 1
     return folder
+
+
+@contextlib.contextmanager
+def kept_or_scratch(out_dir: Path | None, kind: str) -> Iterator[Path]:
+    """`out_dir` when one is given (the folder is kept), else `<temporary>/<kind>` in the
+    system's temporary space, removed however the work ends."""
+    if out_dir is not None:
+        yield out_dir
+        return
+    with tempfile.TemporaryDirectory(prefix=f"negsim-{kind}-") as scratch:
+        yield Path(scratch) / kind
